@@ -12,3 +12,7 @@ var ErrNotCA = errors.New("not a CA certificate")
 // ErrKeyMismatch reports that a private key does not belong to the certificate or public
 // key it is paired with.
 var ErrKeyMismatch = errors.New("key does not match")
+
+// ErrCAExpired reports that a CA can no longer issue certificates because it has expired.
+// CAs are never renewed automatically, so retrying does not help.
+var ErrCAExpired = errors.New("CA has expired")

@@ -54,11 +54,17 @@ func (spec LeafSpec) extKeyUsages() []x509.ExtKeyUsage {
 }
 
 // IssueLeaf signs a new certificate for spec with ca, using a new ECDSA P-256 key. It is
-// valid for LeafValidity from the time of clock, but never past the expiry of ca. It
-// returns the certificate and key as PEM.
+// valid for LeafValidity from the time of clock, but never past the expiry of ca; an
+// expired ca is ErrCAExpired. It returns the certificate and key as PEM.
 func IssueLeaf(ca *CA, spec LeafSpec, clock Clock) (certPEM, keyPEM []byte, err error) {
 	if err := spec.validate(); err != nil {
 		return nil, nil, fmt.Errorf("issue certificate %q: %w", spec.CommonName, err)
+	}
+	now := clock.now()
+	if !now.Before(ca.cert.NotAfter) {
+		return nil, nil, fmt.Errorf("issue certificate %q: %w: %s expired at %s",
+			spec.CommonName, ErrCAExpired, ca.cert.Subject.CommonName,
+			ca.cert.NotAfter.Format(time.RFC3339))
 	}
 	key, err := newKey()
 	if err != nil {
@@ -69,7 +75,6 @@ func IssueLeaf(ca *CA, spec LeafSpec, clock Clock) (certPEM, keyPEM []byte, err 
 		return nil, nil, fmt.Errorf("issue certificate %q: %w", spec.CommonName, err)
 	}
 
-	now := clock.now()
 	subject := pkix.Name{CommonName: spec.CommonName, Organization: spec.Organization}
 	template := &x509.Certificate{
 		SerialNumber:          serial,
