@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -67,9 +66,6 @@ func wantErrContaining(t *testing.T, err error, parts ...string) {
 		}
 	}
 }
-
-// errorsIs reports whether err wraps target; a shorthand for tables.
-func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 // newAgentCommand returns a command with the agent flags bound.
 func newAgentCommand(t *testing.T) *cobra.Command {

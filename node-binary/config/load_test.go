@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"io/fs"
 	"slices"
 	"strings"
@@ -250,7 +251,7 @@ func TestLoadConfigFilePresence(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := loadServer(t, testSystem(tt.env, tt.files), tt.args...)
 			if tt.wantErr {
-				if !errorsIs(err, fs.ErrNotExist) {
+				if !errors.Is(err, fs.ErrNotExist) {
 					t.Fatalf("err = %v, want one wrapping fs.ErrNotExist", err)
 				}
 				wantErrContaining(t, err, "/")

@@ -19,6 +19,7 @@ func TestRedaction(t *testing.T) {
 		"%+v value":      fmt.Sprintf("%+v", *s),
 		"%#v":            fmt.Sprintf("%#v", *s),
 		"%v agent":       fmt.Sprintf("%v", &s.Agent),
+		"%#v agent":      fmt.Sprintf("%#v", s.Agent),
 		"Redacted token": s.Redacted().Token + s.Redacted().EffectiveToken,
 	}
 	for name, view := range views {
