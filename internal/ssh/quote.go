@@ -4,7 +4,8 @@ import "strings"
 
 // ShellQuote quotes s as one word for a POSIX shell. Words made only of letters,
 // digits and _ . / : @ % + , - are returned as they are; any other word is put in
-// single quotes, with each single quote written as '\''.
+// single quotes, where each embedded single quote ends the quoting, is escaped
+// with a backslash, and starts it again.
 func ShellQuote(s string) string {
 	if s != "" && isShellSafe(s) {
 		return s
