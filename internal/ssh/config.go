@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -81,6 +82,9 @@ func (c *Config) Validate() error {
 	}
 	if len(c.PrivateKey) == 0 {
 		errs = append(errs, errors.New("privateKey: must be set"))
+	}
+	if bytes.ContainsAny(c.SudoPassword, "\r\n") {
+		errs = append(errs, errors.New("sudoPassword: must not contain a line break"))
 	}
 	errs = append(errs, validateHostKey("hostKey", c.HostKey))
 	errs = append(errs, validateHostKey("knownHostKey", c.KnownHostKey))

@@ -46,6 +46,9 @@ func TestConfigValidate(t *testing.T) {
 			field: "hostKey"},
 		{name: "bad known key", modify: func(c *Config) { c.KnownHostKey = "nonsense" },
 			field: "knownHostKey"},
+		{name: "sudo password with newline",
+			modify: func(c *Config) { c.SudoPassword = []byte("pw\nrm -rf") },
+			field:  "sudoPassword"},
 		{name: "negative dial timeout", modify: func(c *Config) { c.DialTimeout = -1 },
 			field: "dialTimeout"},
 		{name: "zero command timeout", modify: func(c *Config) { c.CommandTimeout = 0 },
@@ -66,6 +69,10 @@ func TestConfigValidate(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.field) {
 				t.Fatalf("Validate() = %v, want an error naming %s", err, tt.field)
+			}
+			if len(cfg.SudoPassword) > 0 && strings.Contains(err.Error(),
+				string(cfg.SudoPassword)) {
+				t.Errorf("Validate() = %v reveals the sudo password", err)
 			}
 		})
 	}

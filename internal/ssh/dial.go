@@ -122,6 +122,9 @@ func classifyDialError(addr string, verifier *hostKeyVerifier, err error) error 
 		return fmt.Errorf("dial %s: %w", addr, mismatch)
 	}
 	switch {
+	case lacksExpectedKeyType(verifier.policy, err):
+		return fmt.Errorf("dial %s: %w: host has no key of the expected type: %w", addr,
+			ErrHostKeyMismatch, err)
 	case strings.Contains(err.Error(), "unable to authenticate"):
 		return fmt.Errorf("dial %s: %w: %w", addr, ErrAuth, err)
 	case isNetworkError(err):
@@ -129,6 +132,13 @@ func classifyDialError(addr string, verifier *hostKeyVerifier, err error) error 
 	default:
 		return fmt.Errorf("dial %s: %w", addr, err)
 	}
+}
+
+// lacksExpectedKeyType reports whether the handshake failed because the host offers no
+// key of the pinned or recorded key's type.
+func lacksExpectedKeyType(policy HostKeyPolicy, err error) bool {
+	expected, _ := policy.expected()
+	return expected != nil && strings.Contains(err.Error(), "no common algorithm for host key")
 }
 
 // isNetworkError reports whether err comes from the network rather than from SSH: a

@@ -152,6 +152,48 @@ func pick(useA bool, a string, useB bool, b string) string {
 	}
 }
 
+func TestDialPinnedKeyTypeAbsent(t *testing.T) {
+	h := newTestHost(t, sshtest.Options{})
+	_, ecdsaKey := newKey(t, "ecdsa")
+	h.cfg.HostKey = NewHostKey(ecdsaKey).AuthorizedKey
+
+	_, err := Dial(testContext(t), h.cfg)
+	if !errors.Is(err, ErrHostKeyMismatch) || IsRetriable(err) {
+		t.Fatalf("Dial() = %v, want a terminal ErrHostKeyMismatch", err)
+	}
+}
+
+func TestDialStalledHandshakeTimesOut(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { _ = listener.Close() })
+	// Accept connections and never speak; close them once the listener closes.
+	go func() {
+		var held []net.Conn
+		for {
+			conn, err := listener.Accept()
+			if err != nil {
+				break
+			}
+			held = append(held, conn)
+		}
+		for _, conn := range held {
+			_ = conn.Close()
+		}
+	}()
+	private, _ := newKey(t, "ed25519")
+	addr := listener.Addr().(*net.TCPAddr)
+	cfg := Config{Address: "127.0.0.1", Port: addr.Port, PrivateKey: encodeKey(t, private, ""),
+		DialTimeout: 100 * time.Millisecond}
+
+	_, err = Dial(testContext(t), cfg)
+	if !errors.Is(err, ErrUnreachable) || !IsRetriable(err) {
+		t.Fatalf("Dial() = %v, want a retriable ErrUnreachable", err)
+	}
+}
+
 func TestDialRecordsFirstSeenKeyAndRefusesRotation(t *testing.T) {
 	h := newTestHost(t, sshtest.Options{})
 
