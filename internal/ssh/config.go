@@ -12,11 +12,17 @@ import (
 
 // Defaults applied by Config.SetDefaults.
 const (
-	DefaultPort           = 22
-	DefaultUser           = "root"
-	DefaultDialTimeout    = 10 * time.Second
+	// DefaultPort is the SSH port.
+	DefaultPort = 22
+	// DefaultUser is the login user.
+	DefaultUser = "root"
+	// DefaultDialTimeout bounds the TCP connection and handshake.
+	DefaultDialTimeout = 10 * time.Second
+	// DefaultCommandTimeout bounds one command, long enough to upload a binary over
+	// a slow link.
 	DefaultCommandTimeout = 10 * time.Minute
-	DefaultKeepAlive      = 30 * time.Second
+	// DefaultKeepAlive is the interval between keepalive requests.
+	DefaultKeepAlive = 30 * time.Second
 )
 
 // Config says how to reach and log in to one host.

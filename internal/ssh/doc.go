@@ -6,6 +6,7 @@
 // Errors that decide whether a caller should retry are sentinels: ErrUnreachable and
 // ErrConnectionLost may succeed later (see IsRetriable); ErrAuth, ErrHostKeyMismatch,
 // ErrInvalidKey, ErrPassphraseRequired, ErrSudoPassword and ErrSudoPasswordRequired
-// cannot succeed until the configuration changes. No error carries a private key,
-// passphrase or sudo password.
+// cannot succeed until the configuration changes, and ErrDigestMismatch not until the
+// uploaded content does. No error carries a private key, passphrase, sudo password or
+// file content.
 package ssh
