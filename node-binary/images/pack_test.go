@@ -198,8 +198,9 @@ func TestPackNormalizesReference(t *testing.T) {
 	_, files, _ := readTar(t, archive)
 	var idx index
 	decode(t, files["index.json"], &idx)
-	if got := idx.Manifests[0].Annotations[AnnotationImageName]; got != "docker.io/library/busybox:1" {
-		t.Errorf("image name %q, want docker.io/library/busybox:1", got)
+	const want = "docker.io/library/busybox:1"
+	if got := idx.Manifests[0].Annotations[AnnotationImageName]; got != want {
+		t.Errorf("image name %q, want %s", got, want)
 	}
 }
 
