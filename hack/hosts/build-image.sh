@@ -122,13 +122,15 @@ remove_tree() {
 	as_root rm -rf --one-file-system "$dir"
 }
 
-# prune removes images of older inputs that no container uses.
+# prune removes images of older inputs that no container uses, and those a forced
+# build left without a tag.
 prune() {
 	local keep=$1 ref
 	for ref in $(docker images --format '{{.Repository}}:{{.Tag}}' "$image_repo"); do
 		[[ $ref == "$keep" ]] && continue
 		docker rmi "$ref" >/dev/null 2>&1 && log "removed older image $ref" || true
 	done
+	docker_q image prune --force --filter label=lightcluster.dev/testhost >/dev/null || true
 }
 
 main() {
@@ -167,8 +169,9 @@ main() {
 	trap 'remove_tree "$build_dir"' EXIT
 	bootstrap "$build_dir"
 	prepare "$build_dir"
+	local bootstrapped=$SECONDS
 	import "$build_dir" "$ref"
-	log "built $ref in $((SECONDS - start)) s"
+	log "built $ref in $((SECONDS - start)) s (import $((SECONDS - bootstrapped)) s)"
 	prune "$ref"
 	echo "$ref"
 }

@@ -105,7 +105,7 @@ type Set struct {
 // Script output goes to the test log.
 func Up(ctx context.Context, tb testing.TB, n int) (*Set, error) {
 	tb.Helper()
-	cfg := Config{Count: n, Prefix: prefixFor(tb.Name()), Log: testLogWriter{tb}}
+	cfg := Config{Count: n, Prefix: prefixFor(tb.Name()), Log: tb.Output()}
 	s, err := New(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -275,14 +275,4 @@ func moduleRoot() (string, error) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
-}
-
-// testLogWriter sends script output to a test's log, one line at a time.
-type testLogWriter struct{ tb testing.TB }
-
-// Write logs p, which the command runner hands over in pieces of lines.
-func (w testLogWriter) Write(p []byte) (int, error) {
-	w.tb.Helper()
-	w.tb.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
