@@ -94,6 +94,13 @@ const (
 	ReasonEvenEtcdMembers = "EvenEtcdMembers"
 	// ReasonQuorumSafe says the server count suits the datastore.
 	ReasonQuorumSafe = "QuorumSafe"
+
+	// ReasonInvalidSecret says a Secret the operator wrote or reads holds data it
+	// cannot use; the message names the Secret and the key.
+	ReasonInvalidSecret = "InvalidSecret"
+	// ReasonUninstallSkipped says the machine could not be reached in time while the
+	// LightNode was deleted; lightnode may still be installed there.
+	ReasonUninstallSkipped = "UninstallSkipped"
 )
 
 // Labels, annotations and finalizers that the operator sets or reads.
