@@ -88,7 +88,7 @@ privilege_flags() {
 	local image=$1 mode=${LC_HOSTS_PRIVILEGED:-auto}
 	if [[ $mode == auto ]]; then
 		mode=no
-		bounded 60 docker run --rm --privileged --entrypoint /bin/true "$image" \
+		bounded 60 docker run --rm --pull never --privileged --entrypoint /bin/true "$image" \
 			>/dev/null 2>&1 && mode=yes
 	fi
 	case $mode in
@@ -109,7 +109,7 @@ start_host() {
 	shift 3
 	local extra=()
 	[[ -d /lib/modules ]] && extra+=(--volume /lib/modules:/lib/modules:ro)
-	docker_q run --detach --name "$name" --hostname "$name" \
+	docker_q run --detach --pull never --name "$name" --hostname "$name" \
 		--label "$run_label=$run" --network "$run" --ip "$ip" \
 		"$@" "${extra[@]}" --cgroupns=private \
 		--stop-signal SIGRTMIN+3 --stop-timeout 30 \
@@ -212,6 +212,8 @@ main() {
 	start=$SECONDS
 
 	[[ -n $image ]] || image=$("$hosts_dir/build-image.sh") || die "build the host image"
+	docker_q image inspect "$image" >/dev/null 2>&1 ||
+		die "image $image is not on this machine (build-image.sh builds it)"
 	trap cleanup EXIT
 	make_secrets
 	subnet=$(create_network)
