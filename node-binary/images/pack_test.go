@@ -104,7 +104,7 @@ func TestPackLayout(t *testing.T) {
 			t.Errorf("annotation %s = %q, want %q", k, got, want)
 		}
 	}
-	if desc.Platform == nil || desc.Platform.Architecture != "arm64" || desc.Platform.OS != "linux" {
+	if p := desc.Platform; p == nil || p.Architecture != "arm64" || p.OS != "linux" {
 		t.Errorf("manifest platform = %+v, want linux/arm64", desc.Platform)
 	}
 
