@@ -35,7 +35,7 @@ check_removed() {
 		docker_q volume ls -q --filter "label=$filter"
 		docker_q network ls -q --filter "label=$filter"
 	)
-	[[ -z $left ]] || die "still present after removal of $filter: $(echo $left)"
+	[[ -z $left ]] || die "still present after removal of $filter: ${left//$'\n'/ }"
 }
 
 main() {

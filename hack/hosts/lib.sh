@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the sourcing scripts use the names
 # Shared definitions of the test-host scripts: names, labels, logging and bounded commands.
 # Sourced by build-image.sh, up.sh, wait.sh and down.sh; it runs nothing by itself.
 

@@ -124,6 +124,7 @@ start_host() {
 grant_access() {
 	local name=$1 pub
 	pub=$(cat "$run_dir/id_ed25519.pub")
+	# shellcheck disable=SC2016 # expanded by the host's shell
 	docker_q exec "$name" sh -ec '
 		for u in root lcuser lcpass; do
 			home=$(getent passwd "$u" | cut -d: -f6)
@@ -203,7 +204,9 @@ main() {
 	done
 	[[ $# -eq 2 ]] || die "usage: up.sh [--run NAME] [--image REF] [--timeout SECONDS] PREFIX COUNT"
 	prefix=$1 count=$2
-	[[ $count =~ ^[0-9]+$ ]] && ((count >= 1 && count <= 50)) || die "COUNT must be 1 to 50"
+	if ! [[ $count =~ ^[0-9]+$ ]] || ((count < 1 || count > 50)); then
+		die "COUNT must be 1 to 50"
+	fi
 	[[ -n $run ]] || run="$prefix-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
 	valid_name "$run-$count" || die "invalid run name $run (lowercase letters, digits, -)"
 	run_dir=$state_root/$run
