@@ -116,9 +116,10 @@ import_takes_stopsignal() {
 remove_tree() {
 	local dir=$1 m
 	[[ -d $dir ]] || return 0
-	for m in $(awk -v d="$dir" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
-		as_root umount -l "$m" || true
-	done
+	awk -v d="$dir" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
+		while read -r m; do
+			as_root umount -l "$m" || true
+		done
 	as_root rm -rf --one-file-system "$dir"
 }
 
@@ -128,7 +129,9 @@ prune() {
 	local keep=$1 ref
 	for ref in $(docker images --format '{{.Repository}}:{{.Tag}}' "$image_repo"); do
 		[[ $ref == "$keep" ]] && continue
-		docker rmi "$ref" >/dev/null 2>&1 && log "removed older image $ref" || true
+		if docker rmi "$ref" >/dev/null 2>&1; then
+			log "removed older image $ref"
+		fi
 	done
 	docker_q image prune --force --filter label=lightcluster.dev/testhost >/dev/null || true
 }
