@@ -64,7 +64,7 @@ envtest-assets: ## Build kube-apiserver, etcd and kubectl for envtest into bin/k
 ##@ Test
 
 .PHONY: test
-test: lint verify-generated test-unit test-envtest ## Run every test tier.
+test: lint verify-generated test-unit test-envtest test-e2e ## Run every test tier.
 
 .PHONY: test-unit
 test-unit: ## Run the unit tests (seconds, no root, no network).
@@ -74,3 +74,11 @@ test-unit: ## Run the unit tests (seconds, no root, no network).
 test-envtest: ## Run the tests that need a real API server (envtest).
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) $(GO) test $(GO_TEST_FLAGS) -tags envtest \
 		./api/... ./controllers/... ./test/envtest/...
+
+.PHONY: test-hosts-image
+test-hosts-image: ## Build the test-host image (Debian with systemd and sshd), once per machine.
+	hack/hosts/build-image.sh
+
+.PHONY: test-e2e
+test-e2e: test-hosts-image ## Run the end-to-end tests against test hosts in containers.
+	$(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...
