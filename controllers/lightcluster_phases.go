@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -167,8 +168,14 @@ func (r *LightClusterReconciler) reconcileKubeconfig(ctx context.Context,
 
 	data, err := r.renderKubeconfig(c, s.caSet, serverURL)
 	if err != nil {
+		reason := lcv1.ReasonInvalidSecret
+		if errors.Is(err, kubeconfig.ErrLoopbackEndpoint) ||
+			errors.Is(err, kubeconfig.ErrInvalidServerURL) {
+			reason = lcv1.ReasonInvalidEndpoint
+		}
 		setCondition(&c.Status.Conditions, c.Generation, lcv1.KubeconfigReadyCondition,
-			metav1.ConditionFalse, lcv1.ReasonInvalidSecret, err.Error())
+			metav1.ConditionFalse, reason, fmt.Sprintf("%v; set spec.controlPlaneEndpoint "+
+				"to an address reachable from outside the machines", err))
 		return errTerminal
 	}
 	if err := r.writeKubeconfig(ctx, c, existing, serverURL, data); err != nil {

@@ -91,9 +91,9 @@ type LightNodeReconciler struct {
 	Workload clusterclient.Factory
 	// Dial logs in to machines; nil means ssh.Dial.
 	Dial provision.Dialer
-	// ConfigFile overrides lightnode's config path on the machines; empty means
-	// provision.DefaultConfigFile.
-	ConfigFile string
+	// ConfigPath returns where lightnode's config lives on a node's machine, for
+	// machines that cannot use the default; nil means provision.DefaultConfigFile.
+	ConfigPath func(node *lcv1.LightNode) string
 	// MaxConcurrentProvisions bounds concurrent reconciles, each of which holds at
 	// most one SSH connection.
 	MaxConcurrentProvisions int

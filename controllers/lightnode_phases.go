@@ -142,8 +142,8 @@ func (r *LightNodeReconciler) connect(ctx context.Context, node *lcv1.LightNode)
 	}
 	retrust := node.Annotations[lcv1.RetrustHostKeyAnnotation] == "true"
 	host := provision.NewHost(node, creds, retrust)
-	if r.ConfigFile != "" {
-		host.ConfigFile = r.ConfigFile
+	if r.ConfigPath != nil {
+		host.ConfigFile = r.ConfigPath(node)
 	}
 	return provision.Connect(ctx, host, r.Dial)
 }

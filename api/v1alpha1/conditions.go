@@ -98,6 +98,9 @@ const (
 	// ReasonInvalidSecret says a Secret the operator wrote or reads holds data it
 	// cannot use; the message names the Secret and the key.
 	ReasonInvalidSecret = "InvalidSecret"
+	// ReasonInvalidEndpoint says the cluster's endpoint cannot go into a kubeconfig
+	// used off the machines, such as a loopback address; set controlPlaneEndpoint.
+	ReasonInvalidEndpoint = "InvalidEndpoint"
 	// ReasonUninstallSkipped says the machine could not be reached in time while the
 	// LightNode was deleted; lightnode may still be installed there.
 	ReasonUninstallSkipped = "UninstallSkipped"
