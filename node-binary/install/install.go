@@ -1,0 +1,83 @@
+package install
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lightcluster/lightcluster/node-binary/config"
+)
+
+// Install installs the running binary as the lightnode service of o.Role and starts
+// it: it copies the binary, links kubectl, records o.Args in the config file, writes
+// the service definition, enables and starts the service, and waits until it is up.
+// It restarts a running service only when the binary, the definition or the config
+// changed, so running it again changes nothing.
+func Install(ctx context.Context, o Options) error {
+	o = o.withDefaults()
+	if o.Role != RoleServer && o.Role != RoleAgent {
+		return fmt.Errorf("install: role %q: want %s or %s", o.Role, RoleServer, RoleAgent)
+	}
+	file, settings, err := parseArgs(o.Role, o.Args)
+	if err != nil {
+		return err
+	}
+	if file != "" {
+		o.ConfigFile = file
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	mgr, err := detectServiceManager(o.System)
+	if err != nil {
+		return fmt.Errorf("install lightnode %s: %w", o.Role, err)
+	}
+
+	changed, unitChanged, err := installFiles(o, mgr, settings)
+	if err != nil {
+		return err
+	}
+	if err := mgr.start(ctx, o, o.Role, unitChanged, changed); err != nil {
+		return fmt.Errorf("start %s: %w", serviceName(o.Role), err)
+	}
+	if err := waitUntilUp(ctx, o, mgr); err != nil {
+		return err
+	}
+	o.say("%s is running; logs: %s", serviceName(o.Role), mgr.logHint(o.Role))
+	return nil
+}
+
+// installFiles puts the binary, kubectl link, config and service definition in place.
+// It reports whether any of them changed, and whether the definition did.
+func installFiles(o Options, mgr serviceManager,
+	settings []configSetting) (changed, unitChanged bool, err error) {
+	binChanged, err := installBinary(o)
+	if err != nil {
+		return false, false, err
+	}
+	if err := linkKubectl(o); err != nil {
+		return false, false, err
+	}
+	configChanged, err := writeConfig(o, settings)
+	if err != nil {
+		return false, false, err
+	}
+
+	unit, mode := mgr.render(o, o.Role, execStart(o))
+	unitChanged, err = writeIfChanged(o.System, mgr.unitPath(o.Role), unit, mode)
+	if err != nil {
+		return false, false, err
+	}
+	if unitChanged {
+		o.say("Wrote %s", mgr.unitPath(o.Role))
+	}
+	return binChanged || configChanged || unitChanged, unitChanged, nil
+}
+
+// execStart returns the command line of the service.
+func execStart(o Options) []string {
+	args := []string{o.binaryPath(), string(o.Role)}
+	if o.ConfigFile != config.DefaultConfigFile {
+		args = append(args, "--"+configFlag, o.ConfigFile)
+	}
+	return args
+}

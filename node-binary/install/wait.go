@@ -1,0 +1,87 @@
+package install
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lightcluster/lightcluster/node-binary/config"
+)
+
+// ErrNotReady reports that the service did not come up within the wait timeout. The
+// service stays installed and keeps restarting; its logs say why.
+var ErrNotReady = errors.New("service did not come up in time")
+
+// readyzTimeout bounds one readiness request.
+const readyzTimeout = 5 * time.Second
+
+// waitUntilUp waits until the service is active and, for a server, until the API
+// answers on the loopback address, checking every poll interval until the timeout.
+func waitUntilUp(ctx context.Context, o Options, mgr serviceManager) error {
+	if o.WaitTimeout < 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.WaitTimeout)
+	defer cancel()
+	svc := serviceName(o.Role)
+	readyz := readyzURL(o)
+
+	lastSaid := time.Now()
+	o.say("Waiting for %s", svc)
+	for {
+		if mgr.active(ctx, o, o.Role) && (o.Role != RoleServer || apiAnswers(ctx, readyz)) {
+			return nil
+		}
+		if time.Since(lastSaid) >= waitLogInterval {
+			o.say("Still waiting for %s", svc)
+			lastSaid = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w (waited %s); see %s", svc, ErrNotReady,
+				o.WaitTimeout, mgr.logHint(o.Role))
+		case <-time.After(o.pollInterval):
+		}
+	}
+}
+
+// readyzURL returns the readiness URL of the server on the loopback address.
+func readyzURL(o Options) string {
+	port := config.DefaultHTTPSListenPort
+	if p, err := strconv.Atoi(configValue(o, "https-listen-port")); err == nil && p > 0 {
+		port = p
+	}
+	return "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) + "/readyz"
+}
+
+// apiAnswers reports whether the API server answers url with success, or refuses an
+// anonymous caller, which also shows it serves. The certificate is not checked: the
+// connection never leaves the machine and carries no credential.
+func apiAnswers(ctx context.Context, url string) bool {
+	ctx, cancel := context.WithTimeout(ctx, readyzTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+		Proxy:           nil,
+	}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
+		return true
+	}
+	return false
+}
