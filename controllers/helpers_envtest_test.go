@@ -123,7 +123,8 @@ func newCluster(ns, name string, ds lcv1.DatastoreType) *lcv1.LightCluster {
 
 // newNode returns a LightNode for machine m, with its key Secret created, and
 // with its directories under the machine's root.
-func newNode(t *testing.T, ns, cluster, name string, role lcv1.NodeRole, m *machine) *lcv1.LightNode {
+func newNode(t *testing.T, ns, cluster, name string, role lcv1.NodeRole,
+	m *machine) *lcv1.LightNode {
 	t.Helper()
 	keySecret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-ssh"},
 		Data: map[string][]byte{"ssh-privatekey": m.key}}
@@ -212,7 +213,7 @@ func markNodeReady(t *testing.T, name, ip string) {
 	}
 }
 
-// nodeEvents returns the notes of the Events about LightNode name with reason.
+// eventNotes returns the notes of the Events about LightNode name with reason.
 func eventNotes(t *testing.T, ns, name, reason string) []string {
 	t.Helper()
 	var list eventsv1.EventList
