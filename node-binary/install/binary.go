@@ -10,27 +10,27 @@ import (
 )
 
 // installBinary copies the running binary to the install directory unless the same
-// content is there already. It reports whether it changed the installed binary.
-func installBinary(o Options) (bool, error) {
+// content is there already.
+func installBinary(o Options) error {
 	src, err := o.System.Executable()
 	if err != nil {
-		return false, err
+		return err
 	}
 	dst := o.System.Path(o.binaryPath())
 	if same, err := sameFile(src, dst); err != nil || same {
-		return false, err
+		return err
 	}
 
 	f, err := os.Open(src)
 	if err != nil {
-		return false, fmt.Errorf("install binary: %w", err)
+		return fmt.Errorf("install binary: %w", err)
 	}
 	defer func() { _ = f.Close() }()
 	if err := writeAtomic(dst, f, 0o755); err != nil {
-		return false, fmt.Errorf("install binary %s: %w", o.binaryPath(), err)
+		return fmt.Errorf("install binary %s: %w", o.binaryPath(), err)
 	}
 	o.say("Installed %s", o.binaryPath())
-	return true, nil
+	return nil
 }
 
 // sameFile reports whether dst is src itself or holds the same content.

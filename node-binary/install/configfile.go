@@ -76,24 +76,24 @@ func flagNode(f *pflag.Flag) *yaml.Node {
 }
 
 // writeConfig records settings in the config file, keeping the other keys of an
-// existing file, and reports whether the file changed. No settings leave it alone.
-func writeConfig(o Options, settings []configSetting) (bool, error) {
+// existing file. No settings leave the file alone.
+func writeConfig(o Options, settings []configSetting) error {
 	if len(settings) == 0 {
-		return false, nil
+		return nil
 	}
 	old, err := readOptional(o.System, o.ConfigFile)
 	if err != nil {
-		return false, err
+		return err
 	}
 	data, err := mergeConfig(old, settings)
 	if err != nil {
-		return false, fmt.Errorf("config file %s: %w", o.ConfigFile, err)
+		return fmt.Errorf("config file %s: %w", o.ConfigFile, err)
 	}
 	changed, err := writeIfChanged(o.System, o.ConfigFile, data, 0o600)
 	if changed {
 		o.say("Wrote %s", o.ConfigFile)
 	}
-	return changed, err
+	return err
 }
 
 // mergeConfig sets each setting in the YAML document old, replacing a key that is

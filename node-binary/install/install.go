@@ -32,12 +32,12 @@ func Install(ctx context.Context, o Options) error {
 		return fmt.Errorf("install lightnode %s: %w", o.Role, err)
 	}
 
-	changed, unitChanged, err := installFiles(o, mgr, settings)
+	unitChanged, err := installFiles(o, mgr, settings)
 	if err != nil {
 		return err
 	}
-	if err := mgr.start(ctx, o, o.Role, unitChanged, changed); err != nil {
-		return fmt.Errorf("start %s: %w", serviceName(o.Role), err)
+	if err := start(ctx, o, mgr, unitChanged); err != nil {
+		return err
 	}
 	if err := waitUntilUp(ctx, o, mgr); err != nil {
 		return err
@@ -46,31 +46,42 @@ func Install(ctx context.Context, o Options) error {
 	return nil
 }
 
-// installFiles puts the binary, kubectl link, config and service definition in place.
-// It reports whether any of them changed, and whether the definition did.
-func installFiles(o Options, mgr serviceManager,
-	settings []configSetting) (changed, unitChanged bool, err error) {
-	binChanged, err := installBinary(o)
-	if err != nil {
-		return false, false, err
+// installFiles puts the binary, kubectl link, config and service definition in place,
+// and reports whether the definition changed.
+func installFiles(o Options, mgr serviceManager, settings []configSetting) (bool, error) {
+	if err := installBinary(o); err != nil {
+		return false, err
 	}
 	if err := linkKubectl(o); err != nil {
-		return false, false, err
+		return false, err
 	}
-	configChanged, err := writeConfig(o, settings)
-	if err != nil {
-		return false, false, err
+	if err := writeConfig(o, settings); err != nil {
+		return false, err
 	}
 
 	unit, mode := mgr.render(o, o.Role, execStart(o))
-	unitChanged, err = writeIfChanged(o.System, mgr.unitPath(o.Role), unit, mode)
+	unitChanged, err := writeIfChanged(o.System, mgr.unitPath(o.Role), unit, mode)
 	if err != nil {
-		return false, false, err
+		return false, err
 	}
 	if unitChanged {
 		o.say("Wrote %s", mgr.unitPath(o.Role))
 	}
-	return binChanged || configChanged || unitChanged, unitChanged, nil
+	return unitChanged, nil
+}
+
+// start enables and starts the service, restarting it when the binary, definition or
+// config differ from what it last started with, and records what it starts with.
+func start(ctx context.Context, o Options, mgr serviceManager, unitChanged bool) error {
+	print, err := fingerprint(o, mgr)
+	if err != nil {
+		return err
+	}
+	restart := print != startedWith(o)
+	if err := mgr.start(ctx, o, o.Role, unitChanged, restart); err != nil {
+		return fmt.Errorf("start %s: %w", serviceName(o.Role), err)
+	}
+	return recordStart(o, print)
 }
 
 // execStart returns the command line of the service.

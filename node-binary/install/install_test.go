@@ -167,6 +167,15 @@ func TestInstallRestartsOnlyWhatChanged(t *testing.T) {
 		}, []string{"systemctl enable lightnode-agent", "systemctl restart lightnode-agent"}},
 		{"new flags", func(*fakeSystem) []string { return []string{"--node-label", "a=b"} },
 			[]string{"systemctl enable lightnode-agent", "systemctl restart lightnode-agent"}},
+		{"binary replaced in place", func(sys *fakeSystem) []string {
+			sys.write("/usr/local/bin/lightnode", "lightnode build 2")
+			sys.exe = sys.Path("/usr/local/bin/lightnode")
+			return nil
+		}, []string{"systemctl enable lightnode-agent", "systemctl restart lightnode-agent"}},
+		{"config rewritten", func(sys *fakeSystem) []string {
+			sys.write("/etc/lightnode/config.yaml.d/10-labels.yaml", "node-label: [a=b]\n")
+			return nil
+		}, []string{"systemctl enable lightnode-agent", "systemctl restart lightnode-agent"}},
 		{"nothing", func(*fakeSystem) []string { return nil },
 			[]string{"systemctl enable --now lightnode-agent"}},
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -277,3 +278,40 @@ func (s notifyingStore) Delete(ctx context.Context, node string) error {
 	}
 	return err
 }
+
+func TestPasswordStoreFailureIsUnavailable(t *testing.T) {
+	cas, err := pki.GenerateCASet(nil)
+	if err != nil {
+		t.Fatalf("generate CA set: %v", err)
+	}
+	agent := newToken(t, token.RoleAgent, cas)
+	h, err := NewHandler(Options{
+		CAs: cas, ServerToken: newToken(t, token.RoleServer, cas), AgentToken: agent,
+		Passwords: failingStore{},
+	})
+	if err != nil {
+		t.Fatalf("new handler: %v", err)
+	}
+	req := httptest.NewRequest(http.MethodPost, AgentCredentialsPath, strings.NewReader("{}"))
+	req.SetBasicAuth("node", agent.Secret())
+	req.Header.Set(NodeNameHeader, "worker1")
+	req.Header.Set(NodePasswordHeader, "pw")
+	rec := httptest.NewRecorder()
+
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", rec.Code)
+	}
+	assertNoSecret(t, "body", rec.Body.String(), "pw", agent.Secret(), "apiserver down")
+}
+
+// failingStore is a PasswordStore whose API server is unreachable.
+type failingStore struct{}
+
+func (failingStore) Get(context.Context, string) ([]byte, error) {
+	return nil, errors.New("apiserver down")
+}
+func (failingStore) Create(context.Context, string, []byte) error {
+	return errors.New("apiserver down")
+}
+func (failingStore) Delete(context.Context, string) error { return errors.New("apiserver down") }
