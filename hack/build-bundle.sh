@@ -90,11 +90,11 @@ GOARCH=$(go env GOHOSTARCH) go run ./node-binary/images/packimage -arch "$arch" 
 GOARCH=$(go env GOHOSTARCH) go -C "$tools" run ./checkimage -platform "linux/$arch" \
 	"$work/pause.tar" "$pause_ref" >&2
 
+# One compressed stream: the CNI plugins side by side share most of their code.
 GOARCH=$(go env GOHOSTARCH) go run ./node-binary/bundle/packbundle -o "$assets" \
-	"runc=bin:$work/runc" \
-	"containerd-shim-runc-v2=bin:$work/containerd-shim-runc-v2" \
 	"loopback=bin:$work/loopback" "bridge=bin:$work/bridge" \
 	"host-local=bin:$work/host-local" "portmap=bin:$work/portmap" \
-	"pause.tar=image:$work/pause.tar" >&2
+	"containerd-shim-runc-v2=bin:$work/containerd-shim-runc-v2" \
+	"runc=bin:$work/runc" "pause.tar=image:$work/pause.tar" >&2
 echo "$want" >"$stamp"
 echo "build-bundle: $(du -sb "$assets" | cut -f1) bytes in $assets" >&2

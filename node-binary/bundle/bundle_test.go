@@ -82,11 +82,11 @@ func TestPackDescribesFiles(t *testing.T) {
 			if f.SHA256 != hex.EncodeToString(sum[:]) {
 				t.Errorf("digest %s, want %x", f.SHA256, sum)
 			}
-			info, err := os.Stat(filepath.Join(dir, f.Compressed))
-			if err != nil || info.Size() != f.CompressedSize {
-				t.Errorf("compressed file: %v, size in manifest %d", err, f.CompressedSize)
-			}
 		})
+	}
+	info, err := os.Stat(filepath.Join(dir, StreamName))
+	if err != nil || info.Size() != b.manifest.StreamSize {
+		t.Errorf("stream: %v, size in manifest %d", err, b.manifest.StreamSize)
 	}
 	if manifest, err := os.ReadFile(filepath.Join(dir, ManifestName)); err == nil {
 		sum := sha256.Sum256(manifest)

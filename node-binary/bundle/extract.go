@@ -160,10 +160,8 @@ func (b *Bundle) unpackInto(dir string) error {
 			return err
 		}
 	}
-	for _, f := range b.manifest.Files {
-		if err := b.unpackFile(filepath.Join(dir, f.Kind.dir(), f.Name), f); err != nil {
-			return fmt.Errorf("unpack %s: %w", f.Name, err)
-		}
+	if err := b.unpackStream(dir); err != nil {
+		return err
 	}
 	for _, sub := range []string{KindBin.dir(), KindImage.dir(), "."} {
 		if err := syncDir(filepath.Join(dir, sub)); err != nil {
@@ -173,31 +171,48 @@ func (b *Bundle) unpackInto(dir string) error {
 	return nil
 }
 
-// unpackFile decompresses one file to name, checks its digest and size against the
-// manifest, and syncs it.
-func (b *Bundle) unpackFile(name string, f File) error {
-	src, err := b.fsys.Open(f.Compressed)
+// unpackStream decompresses the stream into one file after another below dir and
+// checks that nothing follows the last one.
+func (b *Bundle) unpackStream(dir string) error {
+	src, err := b.fsys.Open(b.manifest.Stream)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidBundle, err)
 	}
 	defer src.Close()
-	dec, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+	dec, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(windowSize))
 	if err != nil {
 		return err
 	}
 	defer dec.Close()
 
+	for _, f := range b.manifest.Files {
+		if err := unpackFile(dec, filepath.Join(dir, f.Kind.dir(), f.Name), f); err != nil {
+			return fmt.Errorf("unpack %s: %w", f.Name, err)
+		}
+	}
+	if n, err := io.Copy(io.Discard, dec); err != nil || n != 0 {
+		return fmt.Errorf("%w: stream does not end after the last file (%d bytes, %v)",
+			ErrInvalidBundle, n, err)
+	}
+	return nil
+}
+
+// unpackFile copies the next f.Size bytes of the stream to name, checks their digest,
+// and syncs the file.
+func unpackFile(stream io.Reader, name string, f File) error {
 	out, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, f.Kind.mode())
 	if err != nil {
 		return err
 	}
 	defer out.Close()
 	hash := sha256.New()
-	size, err := io.Copy(io.MultiWriter(out, hash), io.LimitReader(dec, f.Size+1))
+	size, err := io.CopyN(io.MultiWriter(out, hash), stream, f.Size)
 	if err != nil {
-		return fmt.Errorf("%w: decompress: %w", ErrInvalidBundle, err)
+		return fmt.Errorf("%w: decompress at %d of %d bytes: %w", ErrInvalidBundle, size,
+			f.Size, err)
 	}
-	if size != f.Size || hex.EncodeToString(hash.Sum(nil)) != f.SHA256 {
+	if hex.EncodeToString(hash.Sum(nil)) != f.SHA256 {
 		return fmt.Errorf("%w: content differs from the manifest", ErrInvalidBundle)
 	}
 	if err := out.Sync(); err != nil {

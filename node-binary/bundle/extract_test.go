@@ -186,14 +186,13 @@ func TestExtractNewBundleSwitchesCurrent(t *testing.T) {
 
 func TestExtractRefusesDamagedBundle(t *testing.T) {
 	b, dir := packTestBundle(t, "")
-	other, otherDir := packTestBundle(t, "other")
-	// Swap in another bundle's compressed runc: valid zstd, wrong content.
-	f := b.Files()[0]
-	data, err := os.ReadFile(filepath.Join(otherDir, other.Files()[0].Compressed))
+	_, otherDir := packTestBundle(t, "other")
+	// Swap in another bundle's stream: valid zstd, other content.
+	data, err := os.ReadFile(filepath.Join(otherDir, StreamName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, f.Compressed), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, StreamName), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 

@@ -45,6 +45,12 @@ func (k Kind) mode() fs.FileMode {
 
 // Manifest lists the files of a bundle.
 type Manifest struct {
+	// Stream is the name, inside the bundle, of the zstd stream that holds the content
+	// of every file back to back in the order of Files. One stream lets the
+	// compression share what the programs have in common (the Go runtime, libraries).
+	Stream string `json:"stream"`
+	// StreamSize is the size of the compressed stream in bytes.
+	StreamSize int64 `json:"streamSize"`
 	// Files lists the files in the order they were packed.
 	Files []File `json:"files"`
 }
@@ -59,10 +65,8 @@ type File struct {
 	SHA256 string `json:"sha256"`
 	// Size is the size of the uncompressed content in bytes.
 	Size int64 `json:"size"`
-	// Compressed is the name of the zstd-compressed content inside the bundle.
-	Compressed string `json:"compressed"`
-	// CompressedSize is the size of the compressed content in bytes.
-	CompressedSize int64 `json:"compressedSize"`
+	// Offset is where the content starts in the uncompressed stream.
+	Offset int64 `json:"offset"`
 }
 
 // Bundle is a loaded bundle, ready to extract.
@@ -95,13 +99,22 @@ func (b *Bundle) Digest() string { return b.digest }
 // Files returns the files the bundle holds.
 func (b *Bundle) Files() []File { return append([]File(nil), b.manifest.Files...) }
 
-// validate checks names, kinds and digests, and that no two files land on one path.
+// validate checks names, kinds and digests, that the files follow each other in the
+// stream, and that no two files land on one path.
 func (m Manifest) validate() error {
+	if err := validName(m.Stream); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
+	var offset int64
 	for _, f := range m.Files {
 		if err := f.validate(); err != nil {
 			return err
 		}
+		if f.Offset != offset {
+			return fmt.Errorf("file %s starts at %d, want %d", f.Name, f.Offset, offset)
+		}
+		offset += f.Size
 		target := path.Join(f.Kind.dir(), f.Name)
 		if seen[target] {
 			return fmt.Errorf("manifest lists %s twice", target)
@@ -111,12 +124,18 @@ func (m Manifest) validate() error {
 	return nil
 }
 
+// validName refuses names that are not a single path element.
+func validName(name string) error {
+	if !fs.ValidPath(name) || path.Base(name) != name || name == "." {
+		return fmt.Errorf("file name %q is not a single path element", name)
+	}
+	return nil
+}
+
 // validate checks one manifest entry.
 func (f File) validate() error {
-	for _, name := range []string{f.Name, f.Compressed} {
-		if !fs.ValidPath(name) || path.Base(name) != name || name == "." {
-			return fmt.Errorf("file name %q is not a single path element", name)
-		}
+	if err := validName(f.Name); err != nil {
+		return err
 	}
 	if f.Kind != KindBin && f.Kind != KindImage {
 		return fmt.Errorf("file %s has unknown kind %q", f.Name, f.Kind)
@@ -124,7 +143,7 @@ func (f File) validate() error {
 	if sum, err := hex.DecodeString(f.SHA256); err != nil || len(sum) != sha256.Size {
 		return fmt.Errorf("file %s has malformed digest %q", f.Name, f.SHA256)
 	}
-	if f.Size < 0 || f.CompressedSize < 0 {
+	if f.Size < 0 {
 		return fmt.Errorf("file %s has a negative size", f.Name)
 	}
 	return nil

@@ -12,6 +12,14 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
+// StreamName is the name of the compressed stream that Pack writes.
+const StreamName = "bundle.zst"
+
+// windowSize is the zstd window of the stream: large enough for the compression to
+// find what neighbouring programs share, small enough to bound the memory that
+// decompressing takes.
+const windowSize = 16 << 20
+
 // Source is a file to put into a bundle.
 type Source struct {
 	// Name is the file's name once extracted.
@@ -22,17 +30,14 @@ type Source struct {
 	Path string
 }
 
-// Pack compresses sources into dir and writes the manifest that lists them, so that
-// dir can be embedded or loaded with Load. dir must exist; files already in it with the
-// same names are replaced.
+// Pack compresses sources, in the given order, into one stream in dir and writes the
+// manifest that lists them, so that dir can be embedded or loaded with Load. Programs
+// that share code compress best next to each other. dir must exist; an earlier stream
+// and manifest in it are replaced.
 func Pack(dir string, sources []Source) (Manifest, error) {
-	var m Manifest
-	for _, src := range sources {
-		f, err := packFile(dir, src)
-		if err != nil {
-			return Manifest{}, fmt.Errorf("pack %s: %w", src.Name, err)
-		}
-		m.Files = append(m.Files, f)
+	m, err := packStream(dir, sources)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("pack bundle: %w", err)
 	}
 	if err := m.validate(); err != nil {
 		return Manifest{}, fmt.Errorf("pack bundle: %w", err)
@@ -48,51 +53,70 @@ func Pack(dir string, sources []Source) (Manifest, error) {
 	return m, nil
 }
 
-// packFile compresses one source into dir and describes it.
-func packFile(dir string, src Source) (File, error) {
+// packStream writes the stream to a temporary file, renames it into place and returns
+// the manifest that describes it.
+func packStream(dir string, sources []Source) (Manifest, error) {
+	tmp, err := os.CreateTemp(dir, ".pack-*")
+	if err != nil {
+		return Manifest{}, err
+	}
+	defer os.Remove(tmp.Name())
+
+	m := Manifest{Stream: StreamName}
+	m.Files, err = compress(tmp, sources)
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return Manifest{}, err
+	}
+	info, err := os.Stat(tmp.Name())
+	if err != nil {
+		return Manifest{}, err
+	}
+	m.StreamSize = info.Size()
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return Manifest{}, err
+	}
+	return m, os.Rename(tmp.Name(), filepath.Join(dir, StreamName))
+}
+
+// compress writes every source to out as one zstd stream and describes each.
+func compress(out io.Writer, sources []Source) ([]File, error) {
+	enc, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
+		zstd.WithWindowSize(windowSize))
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	var offset int64
+	for _, src := range sources {
+		f, err := compressFile(enc, src)
+		if err != nil {
+			enc.Close()
+			return nil, fmt.Errorf("pack %s: %w", src.Name, err)
+		}
+		f.Offset = offset
+		offset += f.Size
+		files = append(files, f)
+	}
+	return files, enc.Close()
+}
+
+// compressFile copies one source into the stream and describes it.
+func compressFile(enc io.Writer, src Source) (File, error) {
 	in, err := os.Open(src.Path)
 	if err != nil {
 		return File{}, err
 	}
 	defer in.Close()
-
-	compressed := string(src.Kind) + "." + src.Name + ".zst"
-	f := File{Name: src.Name, Kind: src.Kind, Compressed: compressed}
-	target := filepath.Join(dir, f.Compressed)
-	tmp, err := os.CreateTemp(dir, ".pack-*")
-	if err != nil {
-		return File{}, err
-	}
-	defer os.Remove(tmp.Name())
-
-	digest, size, err := compress(tmp, in)
-	if closeErr := tmp.Close(); err == nil {
-		err = closeErr
-	}
-	if err != nil {
-		return File{}, err
-	}
-	info, err := os.Stat(tmp.Name())
-	if err != nil {
-		return File{}, err
-	}
-	f.SHA256, f.Size, f.CompressedSize = digest, size, info.Size()
-	return f, os.Rename(tmp.Name(), target)
-}
-
-// compress writes in to out as one zstd stream and returns the hex SHA-256 digest and
-// size of what it read.
-func compress(out io.Writer, in io.Reader) (string, int64, error) {
-	enc, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.SpeedBestCompression))
-	if err != nil {
-		return "", 0, err
-	}
 	hash := sha256.New()
 	size, err := io.Copy(enc, io.TeeReader(in, hash))
-	if closeErr := enc.Close(); err == nil {
-		err = closeErr
+	if err != nil {
+		return File{}, err
 	}
-	return hex.EncodeToString(hash.Sum(nil)), size, err
+	digest := hex.EncodeToString(hash.Sum(nil))
+	return File{Name: src.Name, Kind: src.Kind, SHA256: digest, Size: size}, nil
 }
 
 // writeAtomic writes data to a temporary file beside name and renames it into place.

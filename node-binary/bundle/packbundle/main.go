@@ -4,8 +4,8 @@
 //
 //	packbundle -o node-binary/bundle/assets runc=bin:out/runc pause.tar=image:out/pause.tar
 //
-// The output directory is replaced as a whole, so that no file of an earlier bundle
-// stays in it.
+// Programs that share code compress best next to each other. The output directory is
+// replaced as a whole, so that no file of an earlier bundle stays in it.
 package main
 
 import (
@@ -56,9 +56,12 @@ func run() error {
 	if err := os.Rename(tmp, *out); err != nil {
 		return err
 	}
+	var total int64
 	for _, f := range m.Files {
-		fmt.Printf("%-26s %-5s %10d -> %10d bytes\n", f.Name, f.Kind, f.Size, f.CompressedSize)
+		fmt.Printf("%-26s %-5s %10d bytes\n", f.Name, f.Kind, f.Size)
+		total += f.Size
 	}
+	fmt.Printf("%d bytes compressed to %d in %s\n", total, m.StreamSize, m.Stream)
 	return nil
 }
 
