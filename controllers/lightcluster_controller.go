@@ -16,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	lcv1 "github.com/lightcluster/lightcluster/api/v1alpha1"
@@ -59,8 +58,7 @@ type clusterScope struct {
 // SetupWithManager registers the controller; SetupIndexes must have run.
 func (r *LightClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	err := ctrl.NewControllerManagedBy(mgr).
-		For(&lcv1.LightCluster{}, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		For(&lcv1.LightCluster{}, builder.WithPredicates(specOrLifecycleChanged())).
 		Owns(&corev1.Secret{}).
 		Watches(&lcv1.LightNode{}, handler.EnqueueRequestsFromMapFunc(clusterOfNode)).
 		Named("lightcluster").

@@ -16,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -54,6 +53,11 @@ type Intervals struct {
 	UninstallTimeout time.Duration
 	// DrainTimeout bounds draining a deleted node.
 	DrainTimeout time.Duration
+}
+
+// intervals returns the reconciler's intervals with defaults for unset ones.
+func (r *LightNodeReconciler) intervals() Intervals {
+	return r.Intervals.withDefaults()
 }
 
 // withDefaults fills the zero fields.
@@ -124,12 +128,11 @@ func (s *nodeScope) holdReady(reason, message string) {
 
 // SetupWithManager registers the controller; SetupIndexes must have run.
 func (r *LightNodeReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	r.Intervals = r.Intervals.withDefaults()
 	if r.MaxConcurrentProvisions <= 0 {
 		r.MaxConcurrentProvisions = DefaultMaxConcurrentProvisions
 	}
 	err := ctrl.NewControllerManagedBy(mgr).
-		For(&lcv1.LightNode{}, builder.WithPredicates(nodeSpecOrLifecycleChanged())).
+		For(&lcv1.LightNode{}, builder.WithPredicates(specOrLifecycleChanged())).
 		Watches(&lcv1.LightCluster{}, handler.EnqueueRequestsFromMapFunc(r.nodesOfCluster),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentProvisions}).
@@ -139,18 +142,6 @@ func (r *LightNodeReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		return fmt.Errorf("set up LightNode controller: %w", err)
 	}
 	return nil
-}
-
-// nodeSpecOrLifecycleChanged passes changes of spec, annotations, finalizers and
-// deletion, but not the controller's own status writes, which would otherwise
-// start another SSH pass.
-func nodeSpecOrLifecycleChanged() predicate.Predicate {
-	return predicate.Or(predicate.GenerationChangedPredicate{},
-		predicate.AnnotationChangedPredicate{},
-		predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
-			return !e.ObjectOld.GetDeletionTimestamp().Equal(e.ObjectNew.GetDeletionTimestamp()) ||
-				len(e.ObjectOld.GetFinalizers()) != len(e.ObjectNew.GetFinalizers())
-		}})
 }
 
 // nodesOfCluster maps a LightCluster to its LightNodes.
@@ -172,7 +163,6 @@ func (r *LightNodeReconciler) nodesOfCluster(ctx context.Context,
 func (r *LightNodeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	ctrl.Result, error,
 ) {
-	r.Intervals = r.Intervals.withDefaults()
 	var node lcv1.LightNode
 	if err := r.Get(ctx, req.NamespacedName, &node); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -232,7 +222,7 @@ func (r *LightNodeReconciler) reconcileNormal(ctx context.Context, s *nodeScope)
 			return err
 		}
 	}
-	s.requeueAfter = r.Intervals.Recheck
+	s.requeueAfter = r.intervals().Recheck
 	return nil
 }
 

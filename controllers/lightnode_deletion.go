@@ -36,23 +36,24 @@ func (r *LightNodeReconciler) reconcileDelete(ctx context.Context, s *nodeScope)
 			"is paused: the machine is uninstalled once spec.paused is false", s.cluster.Name))
 	}
 
-	if err := r.removeFromCluster(ctx, s); err != nil {
-		if time.Since(node.DeletionTimestamp.Time) < r.Intervals.DrainTimeout {
+	drainExpired := time.Since(node.DeletionTimestamp.Time) >= r.intervals().DrainTimeout
+	if err := r.removeFromCluster(ctx, s, drainExpired); err != nil {
+		if !drainExpired {
 			return r.patchDeleting(ctx, s, lcv1.ReasonDeleting,
 				fmt.Sprintf("Draining Node %s: %v", node.Status.NodeName, err))
 		}
-		log.FromContext(ctx).Info("Gave up draining the node", "reason", err.Error())
+		log.FromContext(ctx).Info("Gave up removing the Node", "reason", err.Error())
 	}
 
 	if err := r.uninstall(ctx, node); err != nil {
-		if time.Since(node.DeletionTimestamp.Time) < r.Intervals.UninstallTimeout {
+		if time.Since(node.DeletionTimestamp.Time) < r.intervals().UninstallTimeout {
 			return r.patchDeleting(ctx, s, lcv1.ReasonDeleting,
 				fmt.Sprintf("Uninstalling lightnode: %v; retrying until %s",
-					err, node.DeletionTimestamp.Add(r.Intervals.UninstallTimeout).UTC()))
+					err, node.DeletionTimestamp.Add(r.intervals().UninstallTimeout).UTC()))
 		}
 		r.Recorder.Eventf(node, nil, corev1.EventTypeWarning, lcv1.ReasonUninstallSkipped,
 			"Uninstall", "Gave up uninstalling after %s: %v; lightnode may still be "+
-				"installed on %s", r.Intervals.UninstallTimeout, err, node.Spec.SSH.Address)
+				"installed on %s", r.intervals().UninstallTimeout, err, node.Spec.SSH.Address)
 	} else {
 		r.Recorder.Eventf(node, nil, corev1.EventTypeNormal, EventUninstalled, "Uninstall",
 			"Uninstalled lightnode from %s", node.Spec.SSH.Address)
@@ -78,13 +79,15 @@ func (r *LightNodeReconciler) patchDeleting(ctx context.Context, s *nodeScope,
 	if reason == lcv1.ReasonPaused {
 		return ctrl.Result{}, nil
 	}
-	return ctrl.Result{RequeueAfter: r.Intervals.Poll}, nil
+	return ctrl.Result{RequeueAfter: r.intervals().Poll}, nil
 }
 
-// removeFromCluster cordons and drains the Kubernetes Node, then deletes it. A
-// node that never registered, or whose whole cluster is being deleted, has
+// removeFromCluster cordons and drains the Kubernetes Node, then deletes it; once
+// the drain timeout has expired, pods still leaving no longer hold the deletion
+// back. A node that never registered, or whose whole cluster is being deleted, has
 // nothing to drain.
-func (r *LightNodeReconciler) removeFromCluster(ctx context.Context, s *nodeScope) error {
+func (r *LightNodeReconciler) removeFromCluster(ctx context.Context, s *nodeScope,
+	drainExpired bool) error {
 	name := s.node.Status.NodeName
 	if name == "" || s.cluster == nil || !s.cluster.DeletionTimestamp.IsZero() {
 		return nil
@@ -101,7 +104,7 @@ func (r *LightNodeReconciler) removeFromCluster(ctx context.Context, s *nodeScop
 	if err := cordon(ctx, workload, &node); err != nil {
 		return err
 	}
-	if err := drain(ctx, workload, name); err != nil {
+	if err := drain(ctx, workload, name); err != nil && !drainExpired {
 		return err
 	}
 	if err := workload.Delete(ctx, &node); client.IgnoreNotFound(err) != nil {

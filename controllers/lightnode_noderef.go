@@ -57,7 +57,7 @@ func (r *LightNodeReconciler) reconcileNodeReady(ctx context.Context, s *nodeSco
 // nodeNotReady sets NodeReady False and waits.
 func (r *LightNodeReconciler) nodeNotReady(s *nodeScope, reason, message string) error {
 	setNodeCondition(s, lcv1.NodeReadyCondition, metav1.ConditionFalse, reason, message)
-	s.requeueAfter = r.Intervals.Poll
+	s.requeueAfter = r.intervals().Poll
 	return errTerminal
 }
 

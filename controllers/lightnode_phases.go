@@ -39,7 +39,7 @@ func (r *LightNodeReconciler) reconcileCluster(_ context.Context, s *nodeScope) 
 		s.holdReady(lcv1.ReasonClusterNotFound, fmt.Sprintf("LightCluster %q does not exist in "+
 			"namespace %s; create it or fix spec.clusterName",
 			s.node.Spec.ClusterName, s.node.Namespace))
-		s.requeueAfter = r.Intervals.Poll
+		s.requeueAfter = r.intervals().Poll
 		return errTerminal
 	}
 	if s.cluster.Spec.Paused {
@@ -63,7 +63,7 @@ func (r *LightNodeReconciler) reconcileTurn(ctx context.Context, s *nodeScope) e
 		return err
 	}
 	s.holdReady(lcv1.ReasonWaitingForServer, "Waiting for "+waitingFor)
-	s.requeueAfter = r.Intervals.Poll
+	s.requeueAfter = r.intervals().Poll
 	return errTerminal
 }
 
@@ -110,7 +110,7 @@ func (r *LightNodeReconciler) reconcileConnect(ctx context.Context, s *nodeScope
 		setNodeCondition(s, lcv1.ReachableCondition, metav1.ConditionFalse, reason,
 			reachableMessage(reason, err))
 		if reason != lcv1.ReasonHostKeyMismatch {
-			s.requeueAfter = r.Intervals.Poll
+			s.requeueAfter = r.intervals().Poll
 		}
 		return errTerminal
 	}
@@ -196,7 +196,7 @@ func (r *LightNodeReconciler) reconcileFacts(ctx context.Context, s *nodeScope) 
 		metrics.CountSSHError(lcv1.ReasonUnreachable)
 		setNodeCondition(s, lcv1.ReachableCondition, metav1.ConditionFalse,
 			sshReason(err), err.Error())
-		s.requeueAfter = r.Intervals.Poll
+		s.requeueAfter = r.intervals().Poll
 		return errTerminal
 	}
 	s.facts = facts
@@ -209,7 +209,7 @@ func (r *LightNodeReconciler) reconcileFacts(ctx context.Context, s *nodeScope) 
 		}
 		setNodeCondition(s, lcv1.InstalledCondition, metav1.ConditionFalse, reason,
 			fmt.Sprintf("lightnode cannot run on this machine: %v", err))
-		s.requeueAfter = r.Intervals.Recheck
+		s.requeueAfter = r.intervals().Recheck
 		return errTerminal
 	}
 	return nil
@@ -256,7 +256,7 @@ func (r *LightNodeReconciler) reconcileInstall(ctx context.Context, s *nodeScope
 		setNodeCondition(s, lcv1.RunningCondition, metav1.ConditionFalse,
 			lcv1.ReasonServiceNotRunning, fmt.Sprintf("Service lightnode-%s is not active "+
 				"after install; see its journal on the machine", s.node.Spec.Role))
-		s.requeueAfter = r.Intervals.Poll
+		s.requeueAfter = r.intervals().Poll
 		return errTerminal
 	}
 	setNodeCondition(s, lcv1.RunningCondition, metav1.ConditionTrue, lcv1.ReasonReady,
@@ -278,7 +278,7 @@ func (r *LightNodeReconciler) lookupBinary(s *nodeScope) (catalog.Binary, error)
 		fmt.Sprintf("The operator's catalog has no lightnode %s for %s: %v; add "+
 			"%s/%s/%s%s", s.cluster.Spec.Version, s.facts.Arch, err, r.Catalog.Dir(),
 			s.cluster.Spec.Version, catalog.BinaryPrefix, s.facts.Arch))
-	s.requeueAfter = r.Intervals.Poll
+	s.requeueAfter = r.intervals().Poll
 	return catalog.Binary{}, errTerminal
 }
 
@@ -418,7 +418,7 @@ func (r *LightNodeReconciler) datastoreEndpoint(ctx context.Context, s *nodeScop
 	setNodeCondition(s, lcv1.InstalledCondition, metav1.ConditionFalse,
 		lcv1.ReasonSecretNotFound, fmt.Sprintf("Secret %s with key %q (the datastore "+
 			"endpoint) does not exist", key, ext.EndpointSecretRef.Key))
-	s.requeueAfter = r.Intervals.Poll
+	s.requeueAfter = r.intervals().Poll
 	return "", errTerminal
 }
 
@@ -442,6 +442,6 @@ func (r *LightNodeReconciler) clusterSecret(ctx context.Context, s *nodeScope, n
 func (r *LightNodeReconciler) waitForCluster(s *nodeScope, what string) error {
 	setNodeCondition(s, lcv1.InstalledCondition, metav1.ConditionFalse, lcv1.ReasonPending,
 		fmt.Sprintf("Waiting for %s of LightCluster %s", what, s.cluster.Name))
-	s.requeueAfter = r.Intervals.Poll
+	s.requeueAfter = r.intervals().Poll
 	return errTerminal
 }

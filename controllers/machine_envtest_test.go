@@ -4,8 +4,11 @@ package controllers
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -209,4 +212,48 @@ func controllerHasFinalizer(n *lcv1.LightNode) bool {
 		}
 	}
 	return false
+}
+
+// TestDeletionDrainsAndDeletesNode deletes a Ready agent whose Node runs a pod:
+// the Node must be cordoned, the pod evicted, the Node deleted and the machine
+// uninstalled.
+func TestDeletionDrainsAndDeletesNode(t *testing.T) {
+	ns := newNamespace(t)
+	server, agent := newMachine(t, ""), newMachine(t, "")
+	t.Cleanup(func() { deleteClusterAndWait(t, ns, "drain") })
+	create(t, newCluster(ns, "drain", lcv1.DatastoreSQLite))
+	create(t, newNode(t, ns, "drain", "server", lcv1.RoleServer, server))
+	waitNodeCondition(t, ns, "server", lcv1.RunningCondition, metav1.ConditionTrue, "")
+	markNodeReady(t, ns+"-server", "10.0.1.1")
+	create(t, newNode(t, ns, "drain", "agent", lcv1.RoleAgent, agent))
+	waitNodeCondition(t, ns, "agent", lcv1.RunningCondition, metav1.ConditionTrue, "")
+	markNodeReady(t, ns+"-agent", "10.0.1.2")
+	node := waitNodeCondition(t, ns, "agent", lcv1.ReadyCondition, metav1.ConditionTrue, "")
+
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"},
+		Spec: corev1.PodSpec{NodeName: ns + "-agent",
+			Containers: []corev1.Container{{Name: "web", Image: "example/web"}}}}
+	create(t, pod)
+	if err := suite.client.Delete(ctxFor(t), node); err != nil {
+		t.Fatal(err)
+	}
+
+	eventually(t, "Node deleted and machine uninstalled", func() error {
+		var n corev1.Node
+		err := suite.client.Get(ctxFor(t), client.ObjectKey{Name: ns + "-agent"}, &n)
+		if !apierrors.IsNotFound(err) {
+			return fmt.Errorf("Node still there (unschedulable %v, err %v)",
+				n.Spec.Unschedulable, err)
+		}
+		if !strings.HasSuffix(agent.calls(), "uninstall\n") {
+			return fmt.Errorf("machine calls = %q", agent.calls())
+		}
+		return nil
+	})
+	var evicted corev1.Pod
+	err := suite.client.Get(ctxFor(t), client.ObjectKeyFromObject(pod), &evicted)
+	if err == nil && evicted.DeletionTimestamp.IsZero() {
+		t.Error("pod on the deleted node was not evicted")
+	}
+	waitEvent(t, ns, "agent", EventUninstalled)
 }

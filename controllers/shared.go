@@ -8,6 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	lcv1 "github.com/lightcluster/lightcluster/api/v1alpha1"
 )
@@ -25,6 +27,19 @@ const (
 
 // APIServerPort is the port of a server's Kubernetes API and join endpoints.
 const APIServerPort = 6443
+
+// specOrLifecycleChanged passes changes of spec, annotations, finalizers and
+// deletion, but not a controller's own status writes, which would otherwise start
+// another pass (for LightNodes, another SSH session).
+func specOrLifecycleChanged() predicate.Predicate {
+	return predicate.Or(predicate.GenerationChangedPredicate{},
+		predicate.AnnotationChangedPredicate{},
+		predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+			oldDel, newDel := e.ObjectOld.GetDeletionTimestamp(), e.ObjectNew.GetDeletionTimestamp()
+			return !oldDel.Equal(newDel) ||
+				len(e.ObjectOld.GetFinalizers()) != len(e.ObjectNew.GetFinalizers())
+		}})
+}
 
 // SetupIndexes registers the field indexes that both controllers list by. Call it
 // once per manager, before setting up the controllers.
