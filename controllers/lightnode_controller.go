@@ -113,6 +113,11 @@ type nodeScope struct {
 	facts   hostfacts.Facts
 	// installed is whether lightnode was installed before this reconcile.
 	installed bool
+	// version is the version to install in this pass: the cluster's, or the one
+	// installed while the node waits for its turn to upgrade.
+	version string
+	// upgradeBlocker names what a pending upgrade waits for, or is empty.
+	upgradeBlocker string
 	// requeueAfter is set by a phase that waits.
 	requeueAfter time.Duration
 	// heldReason and heldMessage, when set, explain why Ready is False before any
@@ -223,6 +228,9 @@ func (r *LightNodeReconciler) reconcileNormal(ctx context.Context, s *nodeScope)
 		}
 	}
 	s.requeueAfter = r.intervals().Recheck
+	if s.upgradeBlocker != "" {
+		s.requeueAfter = r.intervals().Poll
+	}
 	return nil
 }
 

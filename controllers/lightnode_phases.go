@@ -55,8 +55,9 @@ func (r *LightNodeReconciler) reconcileCluster(_ context.Context, s *nodeScope) 
 // servers once it is Ready, agents once any server is Ready. A node already
 // installed keeps being checked whatever the others do.
 func (r *LightNodeReconciler) reconcileTurn(ctx context.Context, s *nodeScope) error {
+	s.version = s.cluster.Spec.Version
 	if s.installed {
-		return nil
+		return r.upgradeTurn(ctx, s)
 	}
 	waitingFor, err := r.waitingFor(ctx, s)
 	if err != nil || waitingFor == "" {
@@ -98,6 +99,42 @@ func (r *LightNodeReconciler) waitingFor(ctx context.Context, s *nodeScope) (str
 		}
 	}
 	return "a server of cluster " + s.cluster.Name + " to be Ready", nil
+}
+
+// upgradeTurn keeps an installed node at its version until its turn to upgrade
+// comes: servers one at a time in name order, each once the servers before it run
+// the new version and are Ready, then agents once every server does.
+func (r *LightNodeReconciler) upgradeTurn(ctx context.Context, s *nodeScope) error {
+	installed := s.node.Status.InstalledVersion
+	if installed == s.version {
+		return nil
+	}
+	nodes, err := listClusterNodes(ctx, r.Client, s.node.Namespace, s.cluster.Name)
+	if err != nil {
+		return err
+	}
+	if blocker := upgradeBlocker(s.node, nodes, s.version); blocker != "" {
+		s.upgradeBlocker, s.version = blocker, installed
+		log.FromContext(ctx).V(1).Info("Waiting to upgrade", "to", s.cluster.Spec.Version,
+			"waitingFor", blocker)
+	}
+	return nil
+}
+
+// upgradeBlocker names the first server that must run version and be Ready
+// before node may upgrade to it, or returns "".
+func upgradeBlocker(node *lcv1.LightNode, nodes []lcv1.LightNode, version string) string {
+	for i := range nodes {
+		n := &nodes[i]
+		if n.Name == node.Name || n.Spec.Role != lcv1.RoleServer || !n.DeletionTimestamp.IsZero() {
+			continue
+		}
+		before := node.Spec.Role == lcv1.RoleAgent || n.Name < node.Name
+		if before && (n.Status.InstalledVersion != version || !nodeIsReady(n)) {
+			return "server " + n.Name
+		}
+	}
+	return ""
 }
 
 // reconcileConnect logs in to the machine with the node's host key policy and
@@ -248,10 +285,15 @@ func (r *LightNodeReconciler) reconcileInstall(ctx context.Context, s *nodeScope
 	}
 
 	r.recordInstall(ctx, s, changed)
-	s.node.Status.InstalledVersion = s.cluster.Spec.Version
+	s.node.Status.InstalledVersion = s.version
 	s.node.Status.BinaryDigest = "sha256:" + st.BinaryDigest
+	message := fmt.Sprintf("lightnode %s installed as %s", s.version, s.node.Spec.Role)
+	if s.upgradeBlocker != "" {
+		message += fmt.Sprintf("; the upgrade to %s waits for %s to run it and be Ready",
+			s.cluster.Spec.Version, s.upgradeBlocker)
+	}
 	setNodeCondition(s, lcv1.InstalledCondition, metav1.ConditionTrue, lcv1.ReasonReady,
-		fmt.Sprintf("lightnode %s installed as %s", s.cluster.Spec.Version, s.node.Spec.Role))
+		message)
 	if !st.ServiceActive {
 		setNodeCondition(s, lcv1.RunningCondition, metav1.ConditionFalse,
 			lcv1.ReasonServiceNotRunning, fmt.Sprintf("Service lightnode-%s is not active "+
@@ -266,7 +308,7 @@ func (r *LightNodeReconciler) reconcileInstall(ctx context.Context, s *nodeScope
 
 // lookupBinary picks the catalog binary for the cluster's version and host's arch.
 func (r *LightNodeReconciler) lookupBinary(s *nodeScope) (catalog.Binary, error) {
-	bin, err := r.Catalog.Lookup(s.cluster.Spec.Version, s.facts.Arch)
+	bin, err := r.Catalog.Lookup(s.version, s.facts.Arch)
 	if err == nil {
 		return bin, nil
 	}
@@ -276,8 +318,8 @@ func (r *LightNodeReconciler) lookupBinary(s *nodeScope) (catalog.Binary, error)
 	}
 	setNodeCondition(s, lcv1.InstalledCondition, metav1.ConditionFalse, reason,
 		fmt.Sprintf("The operator's catalog has no lightnode %s for %s: %v; add "+
-			"%s/%s/%s%s", s.cluster.Spec.Version, s.facts.Arch, err, r.Catalog.Dir(),
-			s.cluster.Spec.Version, catalog.BinaryPrefix, s.facts.Arch))
+			"%s/%s/%s%s", s.version, s.facts.Arch, err, r.Catalog.Dir(),
+			s.version, catalog.BinaryPrefix, s.facts.Arch))
 	s.requeueAfter = r.intervals().Poll
 	return catalog.Binary{}, errTerminal
 }
@@ -331,7 +373,7 @@ func (r *LightNodeReconciler) recordInstall(ctx context.Context, s *nodeScope, c
 		return
 	}
 	logger := log.FromContext(ctx)
-	version := s.cluster.Spec.Version
+	version := s.version
 	switch {
 	case !s.installed:
 		logger.Info("Installed lightnode", "version", version, "role", s.node.Spec.Role)

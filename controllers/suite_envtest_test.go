@@ -24,8 +24,11 @@ import (
 	"github.com/lightcluster/lightcluster/internal/catalog"
 )
 
-// testVersion is the Kubernetes version the test catalog carries.
-const testVersion = "v1.37.2"
+// Kubernetes versions the test catalog carries.
+const (
+	testVersion    = "v1.37.2"
+	upgradeVersion = "v1.37.3"
+)
 
 // Intervals of the controllers under test, short so that waits end quickly.
 var testIntervals = Intervals{
@@ -150,9 +153,13 @@ func setUpControllers(ctx context.Context, mgr ctrl.Manager, catalogDir string) 
 // fakeLightnode is the catalog binary: it records its arguments in the machine's
 // root (the parent of its install directory), starts the simulated service on
 // install and removes what it installed on uninstall.
+// Installs are also logged, with the version, in the shared state directory, so
+// that tests can see the order across machines.
 const fakeLightnode = `#!/bin/sh
+version=%s
 root=$(cd "$(dirname "$0")/.." && pwd)
 echo "$*" >> "$root/calls"
+echo "$root $version $*" >> "$STATE_DIR/log"
 case "$1" in
 install) rm -f "$STATE_DIR/stopped" ;;
 uninstall) rm -rf "$root/etc" "$root/data" "$0" ;;
@@ -169,16 +176,22 @@ const fakeRCService = `#!/bin/sh
 // in-process SSH servers act like machines with OpenRC. It returns the catalog.
 func setUpMachines(tmp string) (string, error) {
 	catalogDir := filepath.Join(tmp, "catalog")
-	bin := filepath.Join(catalogDir, testVersion, catalog.BinaryPrefix+"amd64")
 	fakeBin := filepath.Join(tmp, "fakebin")
 	suite.stateDir = filepath.Join(tmp, "state")
-	for _, dir := range []string{filepath.Dir(bin), fakeBin, suite.stateDir} {
+	for _, dir := range []string{fakeBin, suite.stateDir} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", err
 		}
 	}
-	if err := os.WriteFile(bin, []byte(fakeLightnode), 0o755); err != nil {
-		return "", err
+	for _, version := range []string{testVersion, upgradeVersion} {
+		bin := filepath.Join(catalogDir, version, catalog.BinaryPrefix+"amd64")
+		if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+			return "", err
+		}
+		script := fmt.Sprintf(fakeLightnode, version)
+		if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+			return "", err
+		}
 	}
 	rc := filepath.Join(fakeBin, "rc-service")
 	if err := os.WriteFile(rc, []byte(fakeRCService), 0o755); err != nil {
