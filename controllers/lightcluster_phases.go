@@ -25,6 +25,9 @@ import (
 // rendered for, so that the Secret is rewritten only when the endpoint moves.
 const ServerURLAnnotation = "lightcluster.dev/server-url"
 
+// EventCertificatesCreated is the reason of the Event about a new CA set.
+const EventCertificatesCreated = "CertificatesCreated"
+
 // adminUser is the client certificate identity of the published kubeconfig.
 const adminUser = "lightcluster-admin"
 
@@ -46,6 +49,9 @@ func (r *LightClusterReconciler) reconcileCertificates(ctx context.Context,
 			s.caSet.SecretData()); err != nil {
 			return err
 		}
+		r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, EventCertificatesCreated, "Generate",
+			"Generated the cluster's CAs and service-account key in Secret %s",
+			CASecretName(c.Name))
 	} else if s.caSet, err = pki.CASetFromSecretData(secret.Data); err != nil {
 		setCondition(&c.Status.Conditions, c.Generation, lcv1.CertificatesReadyCondition,
 			metav1.ConditionFalse, lcv1.ReasonInvalidSecret,

@@ -25,11 +25,18 @@ import (
 
 // Event reasons of LightNodes.
 const (
-	EventInstalled        = "Installed"
-	EventUpgraded         = "Upgraded"
-	EventRepaired         = "Repaired"
-	EventJoined           = "Joined"
-	EventUninstalled      = "Uninstalled"
+	// EventInstalled says lightnode was installed on the machine for the first time.
+	EventInstalled = "Installed"
+	// EventUpgraded says the machine now runs the cluster's new version.
+	EventUpgraded = "Upgraded"
+	// EventRepaired says drift was found on the machine and undone; the note lists it.
+	EventRepaired = "Repaired"
+	// EventJoined says the machine's Kubernetes Node registered and became Ready.
+	EventJoined = "Joined"
+	// EventUninstalled says lightnode was removed from the machine.
+	EventUninstalled = "Uninstalled"
+	// EventHostKeyRetrusted says a new host key was accepted through the re-trust
+	// annotation.
 	EventHostKeyRetrusted = "HostKeyRetrusted"
 )
 

@@ -72,6 +72,7 @@ func TestProvisioningOrderStatusAndDeletion(t *testing.T) {
 			waitEvent(t, ns, "server", reason)
 			waitEvent(t, ns, "agent", reason)
 		}
+		waitEvent(t, ns, "demo", EventCertificatesCreated)
 	})
 	t.Run("drift is repaired", func(t *testing.T) { checkDriftRepair(t, ns, agent) })
 

@@ -9,8 +9,10 @@ import (
 
 // Result labels of ProvisionDuration.
 const (
+	// ResultSuccess labels a pass that ended without error.
 	ResultSuccess = "success"
-	ResultError   = "error"
+	// ResultError labels a pass that failed.
+	ResultError = "error"
 )
 
 var (

@@ -9,14 +9,22 @@ import (
 
 // Step names, used at the start of errors.
 const (
-	StepConnect      = "connect"
-	StepFacts        = "gather facts"
+	// StepConnect logs in.
+	StepConnect = "connect"
+	// StepFacts gathers host facts.
+	StepFacts = "gather facts"
+	// StepEnsureBinary uploads the lightnode binary.
 	StepEnsureBinary = "upload lightnode"
-	StepWriteCAs     = "write CA files"
-	StepWriteConfig  = "write config"
-	StepInstall      = "install lightnode"
-	StepCheck        = "check lightnode"
-	StepUninstall    = "uninstall lightnode"
+	// StepWriteCAs writes a server's CA set files.
+	StepWriteCAs = "write CA files"
+	// StepWriteConfig writes lightnode's configuration.
+	StepWriteConfig = "write config"
+	// StepInstall runs lightnode install.
+	StepInstall = "install lightnode"
+	// StepCheck queries the service and the installed files.
+	StepCheck = "check lightnode"
+	// StepUninstall runs lightnode uninstall.
+	StepUninstall = "uninstall lightnode"
 )
 
 // Dialer logs in to a host; ssh.Dial is the one used outside tests.
