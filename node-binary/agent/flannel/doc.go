@@ -1,0 +1,9 @@
+// Package flannel runs flannel, the pod network of a lightnode cluster, inside the
+// agent process: flannel's kube subnet manager takes the node's pod CIDR from its Node
+// object, and the chosen backend (vxlan by default, host-gw, wireguard-native) carries
+// pod traffic between nodes over the interface that holds the node IP. iptables rules
+// masquerade traffic that leaves the cluster network and accept forwarded pod traffic.
+//
+// Once flannel holds its lease, Run hands the node's pod subnet and the network MTU
+// to a callback, which writes the CNI configuration the runtime uses.
+package flannel
