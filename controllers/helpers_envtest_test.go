@@ -39,7 +39,7 @@ type machine struct {
 }
 
 // newMachine starts a simulated host; sudoPassword, when set, is what its sudo asks.
-func newMachine(t *testing.T, sudoPassword string) *machine {
+func newMachine(t testing.TB, sudoPassword string) *machine {
 	t.Helper()
 	_, private, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -71,7 +71,7 @@ func (m *machine) file(rel string) string {
 }
 
 // ctxFor returns a context bounded by waitTimeout that ends with the test.
-func ctxFor(t *testing.T) context.Context {
+func ctxFor(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitTimeout)
 	t.Cleanup(cancel)
 	return ctx
@@ -79,7 +79,14 @@ func ctxFor(t *testing.T) context.Context {
 
 // eventually calls check until it returns nil or waitTimeout passes, then fails
 // the test with the last error.
-func eventually(t *testing.T, what string, check func() error) {
+func eventually(t testing.TB, what string, check func() error) {
+	t.Helper()
+	eventuallyWithin(t, waitTimeout, what, check)
+}
+
+// eventuallyWithin is eventually with a deadline of its own.
+func eventuallyWithin(t testing.TB, waitTimeout time.Duration, what string,
+	check func() error) {
 	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	var err error
@@ -93,7 +100,7 @@ func eventually(t *testing.T, what string, check func() error) {
 }
 
 // newNamespace creates a namespace for one test.
-func newNamespace(t *testing.T) string {
+func newNamespace(t testing.TB) string {
 	t.Helper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "lc-test-"}}
 	if err := suite.client.Create(ctxFor(t), ns); err != nil {
@@ -103,7 +110,7 @@ func newNamespace(t *testing.T) string {
 }
 
 // create creates obj and fails the test on error.
-func create(t *testing.T, obj client.Object) {
+func create(t testing.TB, obj client.Object) {
 	t.Helper()
 	if err := suite.client.Create(ctxFor(t), obj); err != nil {
 		t.Fatalf("create %T %s: %v", obj, obj.GetName(), err)
@@ -123,7 +130,7 @@ func newCluster(ns, name string, ds lcv1.DatastoreType) *lcv1.LightCluster {
 
 // newNode returns a LightNode for machine m, with its key Secret created, and
 // with its directories under the machine's root.
-func newNode(t *testing.T, ns, cluster, name string, role lcv1.NodeRole,
+func newNode(t testing.TB, ns, cluster, name string, role lcv1.NodeRole,
 	m *machine) *lcv1.LightNode {
 	t.Helper()
 	keySecret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-ssh"},
@@ -141,14 +148,14 @@ func newNode(t *testing.T, ns, cluster, name string, role lcv1.NodeRole,
 }
 
 // getNode reads the LightNode ns/name.
-func getNode(t *testing.T, ns, name string) (*lcv1.LightNode, error) {
+func getNode(t testing.TB, ns, name string) (*lcv1.LightNode, error) {
 	var n lcv1.LightNode
 	err := suite.client.Get(ctxFor(t), types.NamespacedName{Namespace: ns, Name: name}, &n)
 	return &n, err
 }
 
 // getCluster reads the LightCluster ns/name.
-func getCluster(t *testing.T, ns, name string) (*lcv1.LightCluster, error) {
+func getCluster(t testing.TB, ns, name string) (*lcv1.LightCluster, error) {
 	var c lcv1.LightCluster
 	err := suite.client.Get(ctxFor(t), types.NamespacedName{Namespace: ns, Name: name}, &c)
 	return &c, err
@@ -169,7 +176,7 @@ func conditionIs(conds []metav1.Condition, typ string, status metav1.ConditionSt
 }
 
 // waitNodeCondition waits until the LightNode's condition has status and reason.
-func waitNodeCondition(t *testing.T, ns, name, typ string, status metav1.ConditionStatus,
+func waitNodeCondition(t testing.TB, ns, name, typ string, status metav1.ConditionStatus,
 	reason string) *lcv1.LightNode {
 	t.Helper()
 	var node *lcv1.LightNode
@@ -184,7 +191,7 @@ func waitNodeCondition(t *testing.T, ns, name, typ string, status metav1.Conditi
 }
 
 // waitClusterCondition waits until the LightCluster's condition has status and reason.
-func waitClusterCondition(t *testing.T, ns, name, typ string, status metav1.ConditionStatus,
+func waitClusterCondition(t testing.TB, ns, name, typ string, status metav1.ConditionStatus,
 	reason string) *lcv1.LightCluster {
 	t.Helper()
 	var c *lcv1.LightCluster
@@ -200,7 +207,7 @@ func waitClusterCondition(t *testing.T, ns, name, typ string, status metav1.Cond
 
 // markNodeReady creates the Kubernetes Node name, as a kubelet would, and reports
 // it Ready. The Node is removed when the test ends.
-func markNodeReady(t *testing.T, name, ip string) {
+func markNodeReady(t testing.TB, name, ip string) {
 	t.Helper()
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	create(t, node)
@@ -214,7 +221,7 @@ func markNodeReady(t *testing.T, name, ip string) {
 }
 
 // eventNotes returns the notes of the Events about LightNode name with reason.
-func eventNotes(t *testing.T, ns, name, reason string) []string {
+func eventNotes(t testing.TB, ns, name, reason string) []string {
 	t.Helper()
 	var list eventsv1.EventList
 	if err := suite.client.List(ctxFor(t), &list, client.InNamespace(ns)); err != nil {
@@ -230,7 +237,7 @@ func eventNotes(t *testing.T, ns, name, reason string) []string {
 }
 
 // waitEvent waits for an Event with reason about the object name.
-func waitEvent(t *testing.T, ns, name, reason string) []string {
+func waitEvent(t testing.TB, ns, name, reason string) []string {
 	t.Helper()
 	var notes []string
 	eventually(t, fmt.Sprintf("Event %s about %s", reason, name), func() error {
@@ -244,14 +251,15 @@ func waitEvent(t *testing.T, ns, name, reason string) []string {
 
 // deleteClusterAndWait deletes the cluster and waits until it and its nodes are
 // gone; tests call it through t.Cleanup so that no machine outlives its test.
-func deleteClusterAndWait(t *testing.T, ns, name string) {
+func deleteClusterAndWait(t testing.TB, ns, name string) {
 	t.Helper()
 	c := &lcv1.LightCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
 	if err := suite.client.Delete(context.Background(), c); err != nil && !apierrors.IsNotFound(err) {
 		t.Errorf("delete cluster: %v", err)
 		return
 	}
-	eventually(t, "cluster "+name+" deleted", func() error {
+	// Large clusters take a while: every machine is uninstalled.
+	eventuallyWithin(t, 10*time.Minute, "cluster "+name+" deleted", func() error {
 		var nodes lcv1.LightNodeList
 		if err := suite.client.List(context.Background(), &nodes, client.InNamespace(ns)); err != nil {
 			return err
