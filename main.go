@@ -45,9 +45,10 @@ type options struct {
 	drainTimeout            time.Duration
 
 	// Manager.
-	metricsAddr string
-	probeAddr   string
-	leaderElect bool
+	metricsAddr             string
+	probeAddr               string
+	leaderElect             bool
+	leaderElectionNamespace string
 }
 
 // bindFlags defines the flags on fs, grouped by area.
@@ -70,6 +71,8 @@ func bindFlags(fs *flag.FlagSet, o *options) {
 		"Address of the /healthz and /readyz endpoints")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false,
 		"Elect a leader so that only one replica reconciles")
+	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "",
+		"Namespace of the leader election Lease (default: the operator's own, in a cluster)")
 }
 
 func main() {
@@ -137,11 +140,12 @@ func newScheme() (*runtime.Scheme, error) {
 func managerOptions(o options, scheme *runtime.Scheme) ctrl.Options {
 	owned, _ := labels.NewRequirement(lcv1.ClusterNameLabel, selection.Exists, nil)
 	return ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: o.metricsAddr},
-		HealthProbeBindAddress: o.probeAddr,
-		LeaderElection:         o.leaderElect,
-		LeaderElectionID:       leaderElectionID,
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
+		HealthProbeBindAddress:  o.probeAddr,
+		LeaderElection:          o.leaderElect,
+		LeaderElectionID:        leaderElectionID,
+		LeaderElectionNamespace: o.leaderElectionNamespace,
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&corev1.Secret{}: {Label: labels.NewSelector().Add(*owned)},
 		}},
