@@ -257,3 +257,26 @@ func TestDeletionDrainsAndDeletesNode(t *testing.T) {
 	}
 	waitEvent(t, ns, "agent", EventUninstalled)
 }
+
+// TestAuthRefused points a node at a machine that does not accept its key: the
+// node reports AuthFailed and nothing runs there.
+func TestAuthRefused(t *testing.T) {
+	ns := newNamespace(t)
+	accepted, refusing := newMachine(t, ""), newMachine(t, "")
+	t.Cleanup(func() { deleteClusterAndWait(t, ns, "auth") })
+	create(t, newCluster(ns, "auth", lcv1.DatastoreSQLite))
+	node := newNode(t, ns, "auth", "server", lcv1.RoleServer, refusing)
+	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "other-key"},
+		Data: map[string][]byte{"ssh-privatekey": accepted.key}})
+	node.Spec.SSH.PrivateKeySecretRef.Name = "other-key"
+	create(t, node)
+
+	got := waitNodeCondition(t, ns, "server", lcv1.ReachableCondition, metav1.ConditionFalse,
+		lcv1.ReasonAuthFailed)
+	if got.Status.Phase != lcv1.NodeConnecting {
+		t.Errorf("phase = %s, want Connecting", got.Status.Phase)
+	}
+	if n := refusing.server.Execs(); n != 0 {
+		t.Errorf("%d commands ran on a machine that refused the key", n)
+	}
+}
