@@ -81,3 +81,21 @@ func TestLabelList(t *testing.T) {
 		t.Errorf("labelList() = %q, want a=1,b=2", got)
 	}
 }
+
+func TestEffectiveHas(t *testing.T) {
+	tests := []struct {
+		name, status string
+		want         bool
+	}{
+		{name: "all capabilities", status: "Name:\tx\nCapEff:\t000001ffffffffff\n", want: true},
+		{name: "all but sys_resource", status: "CapEff:\t000001fffeffffff\n"},
+		{name: "no CapEff line", status: "Name:\tx\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := effectiveHas(strings.NewReader(tt.status), capSysResource); got != tt.want {
+				t.Errorf("effectiveHas() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -62,7 +62,7 @@ func (r *runner) start(ctx context.Context) error {
 	}
 	run("kubelet", func() error { return r.runKubelet(ctx) })
 	run("kube-proxy", func() error { return r.runProxy(ctx) })
-	run("flannel", func() error { return r.runFlannel(ctx) })
+	run("flannel", func() error { return r.runFlannel(ctx, cs) })
 	run("containerd", ctrd.Wait)
 	if r.opts.Cluster != nil {
 		go func() { _ = publishCluster(ctx, cs, r.nodeName, r.cluster) }()
@@ -163,6 +163,8 @@ func (r *runner) writeContainerdConfig(snapshotter string) (string, error) {
 		SandboxImage:  PauseImage,
 		Snapshotter:   snapshotter,
 		SystemdCgroup: r.cgroups.driver() == kubelet.CgroupDriverSystemd,
+
+		RestrictOOMScoreAdj: !hasCapability(capSysResource),
 	})
 	if err != nil {
 		return "", err
@@ -251,10 +253,13 @@ func (r *runner) runProxy(ctx context.Context) error {
 
 // runFlannel runs the pod network, writing the CNI configuration once flannel holds
 // the node's subnet. With the none backend it only waits.
-func (r *runner) runFlannel(ctx context.Context) error {
+func (r *runner) runFlannel(ctx context.Context, cs kubernetes.Interface) error {
 	if r.cluster.FlannelBackend == config.FlannelNone {
 		r.log.Info("Flannel disabled; the CNI configuration is left to the cluster's own CNI")
 		<-ctx.Done()
+		return nil
+	}
+	if err := r.waitPodCIDR(ctx, cs); err != nil {
 		return nil
 	}
 	iface := r.cfg.FlannelIface

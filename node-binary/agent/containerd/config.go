@@ -39,6 +39,10 @@ type Config struct {
 	Snapshotter string
 	// SystemdCgroup makes runc use the systemd cgroup driver instead of cgroupfs.
 	SystemdCgroup bool
+	// RestrictOOMScoreAdj keeps containers' OOM score adjustments at or above
+	// containerd's own, for hosts where lowering one is not permitted (no
+	// CAP_SYS_RESOURCE, as in some containers).
+	RestrictOOMScoreAdj bool
 }
 
 // configTemplate is containerd's configuration, version 3 (containerd 2.x). Paths
@@ -74,6 +78,7 @@ state = {{quote .State}}
 
 [plugins.'io.containerd.cri.v1.runtime']
   enable_selinux = false
+  restrict_oom_score_adj = {{.RestrictOOMScoreAdj}}
 
 [plugins.'io.containerd.cri.v1.runtime'.cni]
   bin_dirs = [{{quote .BinDir}}]

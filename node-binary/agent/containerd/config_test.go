@@ -28,7 +28,10 @@ func TestRender(t *testing.T) {
 		}},
 		{name: "systemd native", change: func(c *Config) {
 			c.SystemdCgroup, c.Snapshotter = true, SnapshotterNative
-		}, want: []string{`SystemdCgroup = true`, `snapshotter = "native"`}},
+		}, want: []string{`SystemdCgroup = true`, `snapshotter = "native"`,
+			`restrict_oom_score_adj = false`}},
+		{name: "no CAP_SYS_RESOURCE", change: func(c *Config) { c.RestrictOOMScoreAdj = true },
+			want: []string{`restrict_oom_score_adj = true`}},
 		{name: "unknown snapshotter", change: func(c *Config) { c.Snapshotter = "zfs" },
 			wantErr: true},
 	}
