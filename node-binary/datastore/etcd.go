@@ -193,15 +193,12 @@ func waitReady(ctx context.Context, e *embed.Etcd) error {
 func watchEtcd(ctx context.Context, e *embed.Etcd, c EtcdConfig) *Datastore {
 	d := &Datastore{
 		Backend: Backend{
-			Endpoints: []string{hostURL(net.IPv4(127, 0, 0, 1), c.ClientPort)},
+			Endpoints: []string{hostURL(listenIP(c.ListenIP, c.AdvertiseIP), c.ClientPort)},
 			CAFile:    c.ServerTLS.CAFile,
 			CertFile:  c.ClientTLS.CertFile,
 			KeyFile:   c.ClientTLS.KeyFile,
 		},
 		done: make(chan struct{}),
-	}
-	if ip := listenIP(c.ListenIP, c.AdvertiseIP); !ip.IsLoopback() {
-		d.Backend.Endpoints = []string{c.ClientURL()}
 	}
 	go func() {
 		var err error

@@ -77,12 +77,14 @@ func (r *runner) startAPIServer(ctx context.Context, failed chan<- error) (
 }
 
 // goComponent runs a component in the background and reports on failed when it
-// ends before ctx is done.
+// ends before ctx is done. The component itself is never cancelled: with leader
+// election, the upstream controllers exit the process when their context ends, so
+// they run until the process exits after the API server and datastore stopped.
 func (r *runner) goComponent(ctx context.Context, name string,
 	run func(context.Context) error, failed chan<- error) {
 	r.log.Info("Starting " + name)
 	go func() {
-		err := run(ctx)
+		err := run(context.WithoutCancel(ctx))
 		if ctx.Err() == nil {
 			failed <- &componentError{component: name, err: err}
 		}
