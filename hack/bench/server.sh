@@ -143,6 +143,7 @@ bench_peer() {
 		--service-account-signing-key-file "$tls/service.key" \
 		--service-account-issuer https://kubernetes.default.svc.cluster.local \
 		--service-cluster-ip-range 10.43.0.0/16 --authorization-mode Node,RBAC \
+		--endpoint-reconciler-type none \
 		>"$dir/apiserver.log" 2>&1 &
 	local api=$!
 	pids=("$etcd" "$api")
