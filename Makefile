@@ -7,7 +7,6 @@ SHELL := /usr/bin/env bash -o pipefail
 GO ?= go
 CONTROLLER_GEN := $(GO) tool controller-gen
 BIN := $(CURDIR)/bin
-ENVTEST_ASSETS = $(shell hack/envtest-assets.sh)
 GO_TEST_FLAGS ?= -count=1
 
 ##@ General
@@ -72,8 +71,8 @@ test-unit: ## Run the unit tests (seconds, no root, no network).
 
 .PHONY: test-envtest
 test-envtest: ## Run the tests that need a real API server (envtest).
-	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) $(GO) test $(GO_TEST_FLAGS) -tags envtest \
-		./api/... ./controllers/... ./test/envtest/...
+	assets=$$(GO=$(GO) hack/envtest-assets.sh) && KUBEBUILDER_ASSETS=$$assets \
+		$(GO) test $(GO_TEST_FLAGS) -tags envtest ./api/... ./controllers/... ./test/envtest/...
 
 .PHONY: test-hosts-image
 test-hosts-image: ## Build the test-host image (Debian with systemd and sshd), once per machine.

@@ -9,7 +9,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dir="$root/bin/k8s"
 stamp="$dir/.versions"
 cd "$root"
-want=$(go list -m k8s.io/kubernetes go.etcd.io/etcd/server/v3 | tr '\n' ' ')
+go=${GO:-go}
+want="$($go list -m k8s.io/kubernetes go.etcd.io/etcd/server/v3 | tr '\n' ' ')stamped"
+k8s_version=$($go list -m -f '{{.Version}}' k8s.io/kubernetes)
 
 if [[ -x "$dir/kube-apiserver" && -x "$dir/etcd" && -x "$dir/kubectl" && -f "$stamp" &&
 	"$(cat "$stamp")" == "$want" ]]; then
@@ -19,8 +21,15 @@ fi
 
 mkdir -p "$dir"
 echo "Building envtest assets into $dir: $want" >&2
+# Stamp the Kubernetes version, as a release build does, so that `kubectl version`
+# and the API server's /version report it.
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+	ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitTreeState=clean"
+	ldflags+=" -X $pkg.gitMajor=1 -X $pkg.gitMinor=$(cut -d. -f2 <<<"$k8s_version")"
+done
 build() {
-	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dir/$1" "$2" >&2
+	CGO_ENABLED=0 $go build -trimpath -ldflags "$ldflags" -o "$dir/$1" "$2" >&2
 }
 build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build etcd go.etcd.io/etcd/server/v3

@@ -40,7 +40,7 @@ type LightClusterSpec struct {
 	// v1.37.2. Changing it upgrades the servers one at a time, then the agents.
 	// +required
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:Pattern=`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`
+	// +kubebuilder:validation:XValidation:rule="self.matches('^v(0|[1-9][0-9]*)\\\\.(0|[1-9][0-9]*)\\\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\\\+[0-9A-Za-z.-]+)?$')",message="version must be a Kubernetes release such as v1.37.2"
 	Version string `json:"version"`
 
 	// datastore says where the servers keep the cluster state.
@@ -58,7 +58,7 @@ type LightClusterSpec struct {
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=32
-	TLSSANs []Host `json:"tlsSANs,omitempty"`
+	TLSSANs []SAN `json:"tlsSANs,omitempty"`
 
 	// controlPlaneEndpoint is a stable address in front of the servers (a load
 	// balancer or virtual IP). When set, kubeconfigs and agents use it; otherwise
@@ -105,24 +105,37 @@ type ExternalDatastore struct {
 // Network holds a cluster's address ranges, DNS and pod network backend. A range is
 // one CIDR, or two of different IP families separated by a comma for dual-stack.
 //
+// +kubebuilder:validation:XValidation:rule="self.clusterCIDR.split(',').all(c, isCIDR(c)) && self.serviceCIDR.split(',').all(c, isCIDR(c)) && self.clusterCIDR.split(',').size() == self.serviceCIDR.split(',').size() && cidr(self.clusterCIDR.split(',')[0]).ip().family() == cidr(self.serviceCIDR.split(',')[0]).ip().family() ? !cidr(self.clusterCIDR.split(',')[0]).containsIP(cidr(self.serviceCIDR.split(',')[0]).ip()) && !cidr(self.serviceCIDR.split(',')[0]).containsIP(cidr(self.clusterCIDR.split(',')[0]).ip()) && (self.clusterCIDR.split(',').size() == 1 || (!cidr(self.clusterCIDR.split(',')[1]).containsIP(cidr(self.serviceCIDR.split(',')[1]).ip()) && !cidr(self.serviceCIDR.split(',')[1]).containsIP(cidr(self.clusterCIDR.split(',')[1]).ip()))) : true",message="clusterCIDR and serviceCIDR must not overlap"
 // +kubebuilder:validation:XValidation:rule="self.clusterCIDR.split(',').all(c, isCIDR(c)) && self.serviceCIDR.split(',').all(c, isCIDR(c)) ? self.clusterCIDR.split(',').map(c, cidr(c).ip().family()) == self.serviceCIDR.split(',').map(c, cidr(c).ip().family()) : true",message="clusterCIDR and serviceCIDR must have the same IP families in the same order"
 // +kubebuilder:validation:XValidation:rule="self.serviceCIDR.split(',').all(c, isCIDR(c)) && isIP(self.clusterDNS) ? self.serviceCIDR.split(',').exists(c, cidr(c).containsIP(self.clusterDNS)) : true",message="clusterDNS must be an address inside serviceCIDR"
+// +kubebuilder:validation:XValidation:rule="self.serviceCIDR.split(',').all(c, isCIDR(c)) && isIP(self.clusterDNS) ? !self.serviceCIDR.split(',').exists(c, string(cidr(c).ip()) == self.clusterDNS) : true",message="clusterDNS must not be the network address of serviceCIDR"
 type Network struct {
-	// clusterCIDR is the range that pod addresses come from.
+	// clusterCIDR is the range that pod addresses come from, 10.42.0.0/16 by
+	// default; each node gets a /24 (IPv4) or /64 (IPv6) of it. For dual-stack give an
+	// IPv4 and an IPv6 CIDR separated by a comma. It cannot be changed.
 	// +optional
 	// +kubebuilder:default="10.42.0.0/16"
-	// +kubebuilder:validation:MaxLength=100
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:XValidation:rule="self.split(',').all(c, isCIDR(c))",message="clusterCIDR must be a CIDR such as 10.42.0.0/16, or an IPv4 and an IPv6 CIDR separated by a comma"
-	// +kubebuilder:validation:XValidation:rule="self.split(',').size() == 1 || (self.split(',').size() == 2 && self.split(',').all(c, isCIDR(c)) && cidr(self.split(',')[0]).ip().family() != cidr(self.split(',')[1]).ip().family())",message="clusterCIDR holds at most two CIDRs, one of each IP family"
+	// +kubebuilder:validation:XValidation:rule="self.split(',').size() <= 2",message="clusterCIDR holds at most two CIDRs, one of each IP family"
+	// +kubebuilder:validation:XValidation:rule="self.split(',').size() == 2 && self.split(',').all(c, isCIDR(c)) ? cidr(self.split(',')[0]).ip().family() != cidr(self.split(',')[1]).ip().family() : true",message="the two CIDRs of clusterCIDR must be of different IP families"
+	// +kubebuilder:validation:XValidation:rule="!self.contains(' ')",message="clusterCIDR must not contain spaces; separate dual-stack CIDRs with a comma alone"
+	// +kubebuilder:validation:XValidation:rule="self.split(',').all(c, !isCIDR(c) || cidr(c) == cidr(c).masked())",message="clusterCIDR must be a network address without host bits, such as 10.42.0.0/16"
+	// +kubebuilder:validation:XValidation:rule="self.split(',').all(c, !isCIDR(c) || cidr(c).prefixLength() <= (cidr(c).ip().family() == 4 ? 24 : 64))",message="clusterCIDR must hold at least one node's range: at most /24 for IPv4 and /64 for IPv6"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="clusterCIDR is immutable; pods already hold addresses from it"
 	ClusterCIDR string `json:"clusterCIDR,omitempty"`
 
-	// serviceCIDR is the range that Service cluster IPs come from.
+	// serviceCIDR is the range that Service cluster IPs come from, 10.43.0.0/16 by
+	// default; dual-stack as for clusterCIDR, in the same family order. It cannot be
+	// changed.
 	// +optional
 	// +kubebuilder:default="10.43.0.0/16"
-	// +kubebuilder:validation:MaxLength=100
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:XValidation:rule="self.split(',').all(c, isCIDR(c))",message="serviceCIDR must be a CIDR such as 10.43.0.0/16, or an IPv4 and an IPv6 CIDR separated by a comma"
-	// +kubebuilder:validation:XValidation:rule="self.split(',').size() == 1 || (self.split(',').size() == 2 && self.split(',').all(c, isCIDR(c)) && cidr(self.split(',')[0]).ip().family() != cidr(self.split(',')[1]).ip().family())",message="serviceCIDR holds at most two CIDRs, one of each IP family"
+	// +kubebuilder:validation:XValidation:rule="self.split(',').size() <= 2",message="serviceCIDR holds at most two CIDRs, one of each IP family"
+	// +kubebuilder:validation:XValidation:rule="self.split(',').size() == 2 && self.split(',').all(c, isCIDR(c)) ? cidr(self.split(',')[0]).ip().family() != cidr(self.split(',')[1]).ip().family() : true",message="the two CIDRs of serviceCIDR must be of different IP families"
+	// +kubebuilder:validation:XValidation:rule="!self.contains(' ')",message="serviceCIDR must not contain spaces; separate dual-stack CIDRs with a comma alone"
+	// +kubebuilder:validation:XValidation:rule="self.split(',').all(c, !isCIDR(c) || cidr(c) == cidr(c).masked())",message="serviceCIDR must be a network address without host bits, such as 10.43.0.0/16"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="serviceCIDR is immutable; Services already hold addresses from it"
 	ServiceCIDR string `json:"serviceCIDR,omitempty"`
 
@@ -140,8 +153,8 @@ type Network struct {
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	ClusterDomain string `json:"clusterDomain,omitempty"`
 
-	// flannelBackend is vxlan, host-gw, wireguard-native, or none to bring your own
-	// CNI.
+	// flannelBackend is vxlan (the default), host-gw, wireguard-native, or none for a
+	// CNI of your own.
 	// +optional
 	// +kubebuilder:default=vxlan
 	FlannelBackend FlannelBackend `json:"flannelBackend,omitempty"`
@@ -240,7 +253,8 @@ type LightClusterStatus struct {
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:shortName=lc,categories=lightcluster
+// +kubebuilder:resource:shortName=lc,categories=lightcluster-all
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name of a LightCluster must be a DNS label (at most 63 lower-case letters, digits and '-'), since LightNodes name it in spec.clusterName"
 // +kubebuilder:printcolumn:name="Version",type=string,JSONPath=`.spec.version`
 // +kubebuilder:printcolumn:name="Datastore",type=string,JSONPath=`.spec.datastore.type`
 // +kubebuilder:printcolumn:name="Servers",type=integer,JSONPath=`.status.servers.ready`,description="Ready servers"

@@ -22,6 +22,8 @@ const (
 type TaintEffect string
 
 // LightNodeSpec is the desired state of a LightNode.
+//
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.nodeName) || has(self.nodeName)",message="nodeName cannot be removed once set; the Kubernetes Node keeps that name"
 type LightNodeSpec struct {
 	// clusterName is the name of the LightCluster, in the same namespace, that this
 	// machine belongs to. It cannot be changed.
@@ -46,6 +48,7 @@ type LightNodeSpec struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="nodeName is immutable; the Kubernetes Node keeps the name it registered with"
 	NodeName string `json:"nodeName,omitempty"`
 
 	// nodeIP is the address the node advertises to the cluster. Defaults to the
@@ -58,6 +61,8 @@ type LightNodeSpec struct {
 	// labels are added to the Kubernetes Node when it registers.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.size() <= 317 && k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",message="labels keys must be qualified names such as example.com/zone or zone"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, self[k].size() <= 63)",message="labels values must be at most 63 characters"
 	Labels map[string]string `json:"labels,omitempty"`
 
 	// taints are added to the Kubernetes Node when it registers.
@@ -71,6 +76,7 @@ type LightNodeSpec struct {
 	// +kubebuilder:default="/var/lib/lightnode"
 	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:Pattern=`^/[^\x00\n]*$`
+	// +kubebuilder:validation:XValidation:rule="self != '/' && !self.contains('/../') && !self.endsWith('/..') && !self.contains('//')",message="must be an absolute path other than / without '..' or '//'"
 	DataDir string `json:"dataDir,omitempty"`
 
 	// installDir is the directory that receives the lightnode binary.
@@ -78,6 +84,7 @@ type LightNodeSpec struct {
 	// +kubebuilder:default="/usr/local/bin"
 	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:Pattern=`^/[^\x00\n]*$`
+	// +kubebuilder:validation:XValidation:rule="self != '/' && !self.contains('/../') && !self.endsWith('/..') && !self.contains('//')",message="must be an absolute path other than / without '..' or '//'"
 	InstallDir string `json:"installDir,omitempty"`
 }
 
@@ -112,10 +119,11 @@ type SSHSpec struct {
 	// in status.hostKey and required from then on.
 	// +optional
 	// +kubebuilder:validation:MaxLength=16384
-	// +kubebuilder:validation:Pattern=`^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com) [A-Za-z0-9+/]+=*( .*)?$`
+	// +kubebuilder:validation:XValidation:rule="self.matches('^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com) [A-Za-z0-9+/]{16,}={0,2}( [^\\\\r\\\\n]*)?\\\\r?\\\\n?$')",message="hostKey must be one public key in authorized_keys format, the line of /etc/ssh/ssh_host_ed25519_key.pub on the machine: 'ssh-ed25519 AAAA... comment'"
 	HostKey string `json:"hostKey,omitempty"`
 
-	// sudo runs privileged steps through sudo; required when user is not root.
+	// sudo runs privileged steps through sudo; required when user is not root. Write
+	// `sudo: {}` for passwordless sudo.
 	// +optional
 	Sudo *SudoSpec `json:"sudo,omitempty"`
 }
@@ -281,7 +289,7 @@ type LightNodeStatus struct {
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:shortName=ln,categories=lightcluster
+// +kubebuilder:resource:shortName=ln,categories=lightcluster-all
 // +kubebuilder:printcolumn:name="Cluster",type=string,JSONPath=`.spec.clusterName`
 // +kubebuilder:printcolumn:name="Role",type=string,JSONPath=`.spec.role`
 // +kubebuilder:printcolumn:name="Address",type=string,JSONPath=`.spec.ssh.address`

@@ -146,7 +146,7 @@ func (in *LightClusterSpec) DeepCopyInto(out *LightClusterSpec) {
 	out.Network = in.Network
 	if in.TLSSANs != nil {
 		in, out := &in.TLSSANs, &out.TLSSANs
-		*out = make([]Host, len(*in))
+		*out = make([]SAN, len(*in))
 		copy(*out, *in)
 	}
 	if in.ControlPlaneEndpoint != nil {

@@ -17,7 +17,7 @@ func testCluster(ds lcv1.DatastoreType) *lcv1.LightCluster {
 	c.Spec.Network = lcv1.Network{ClusterCIDR: "10.42.0.0/16,fd42::/56",
 		ServiceCIDR: "10.43.0.0/16,fd43::/112", ClusterDNS: "10.43.0.10",
 		ClusterDomain: "cluster.local", FlannelBackend: lcv1.FlannelVXLAN}
-	c.Spec.TLSSANs = []lcv1.Host{"api.example.com"}
+	c.Spec.TLSSANs = []lcv1.SAN{"api.example.com"}
 	return c
 }
 
