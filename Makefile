@@ -56,6 +56,14 @@ verify-generated: generate manifests ## Fail when generated files are not commit
 build: ## Build the operator into bin/.
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/lightcluster-operator .
 
+.PHONY: bundle
+bundle: ## Build runc, the runc shim, the CNI plugins and the pause image that lightnode carries.
+	hack/build-bundle.sh
+
+.PHONY: lightnode
+lightnode: bundle ## Build bin/lightnode, the node binary, with everything it carries.
+	LIGHTNODE_TAGS=bundle hack/build-lightnode.sh
+
 .PHONY: envtest-assets
 envtest-assets: ## Build kube-apiserver, etcd and kubectl for envtest into bin/k8s.
 	@hack/envtest-assets.sh
@@ -63,7 +71,7 @@ envtest-assets: ## Build kube-apiserver, etcd and kubectl for envtest into bin/k
 ##@ Test
 
 .PHONY: test
-test: lint verify-generated test-unit test-envtest test-e2e ## Run every test tier.
+test: lint verify-generated test-unit test-envtest test-lightnode test-e2e ## Run every test tier.
 
 .PHONY: test-unit
 test-unit: ## Run the unit tests (seconds, no root, no network).
@@ -74,10 +82,15 @@ test-envtest: ## Run the tests that need a real API server (envtest).
 	assets=$$(GO=$(GO) hack/envtest-assets.sh) && KUBEBUILDER_ASSETS=$$assets \
 		$(GO) test $(GO_TEST_FLAGS) -tags envtest ./api/... ./controllers/... ./test/envtest/...
 
+.PHONY: test-lightnode
+test-lightnode: lightnode ## Run lightnode server tests on loopback (SQLite, etcd, tokens, kubectl).
+	LIGHTNODE_BIN=$(BIN)/lightnode $(GO) test $(GO_TEST_FLAGS) -tags lightnode -timeout 20m \
+		./node-binary/...
+
 .PHONY: test-hosts-image
 test-hosts-image: ## Build the test-host image (Debian with systemd and sshd), once per machine.
 	hack/hosts/build-image.sh
 
 .PHONY: test-e2e
-test-e2e: test-hosts-image ## Run the end-to-end tests against test hosts in containers.
-	$(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...
+test-e2e: test-hosts-image lightnode ## Run the end-to-end tests against test hosts in containers.
+	LIGHTNODE_BIN=$(BIN)/lightnode $(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...

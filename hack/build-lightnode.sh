@@ -38,5 +38,8 @@ ldflags=(
 )
 
 mkdir -p "$(dirname "$out")"
-CGO_ENABLED=0 go build -trimpath -ldflags "${ldflags[*]}" -o "$out" ./node-binary/cmd/lightnode
+# LIGHTNODE_TAGS=bundle embeds what hack/build-bundle.sh packed (runc, the shim, the CNI
+# plugins and the pause image); without it the agent cannot start containers.
+CGO_ENABLED=0 go build -trimpath -tags "${LIGHTNODE_TAGS:-}" -ldflags "${ldflags[*]}" -o "$out" \
+	./node-binary/cmd/lightnode
 echo "$out"
