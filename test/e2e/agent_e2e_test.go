@@ -267,6 +267,10 @@ func (c *agentCluster) testAgentRestart(ctx context.Context, t *testing.T) {
 		out, err := c.set.Exec(ctx, c.agent, "systemctl", "is-active", "lightnode-agent")
 		return err == nil && strings.TrimSpace(out) == "active", out
 	})
+	c.waitFor(ctx, nodeReadyTimeout, "restarted agent's pod network", func() (bool, string) {
+		out, err := c.set.Exec(ctx, c.agent, "sh", "-c", restartedNetworkReady)
+		return err == nil && strings.Contains(out, "Pod network ready"), out + errString(err)
+	})
 	c.waitNodeReady(ctx, c.agent.Name)
 	if after := c.containerID(ctx, "echo-agent"); after != before {
 		t.Errorf("container of echo-agent changed across the restart: %s, then %s",
@@ -277,6 +281,11 @@ func (c *agentCluster) testAgentRestart(ctx context.Context, t *testing.T) {
 		t.Errorf("after the restart echo-agent answered %q", got)
 	}
 }
+
+// restartedNetworkReady prints the "Pod network ready" lines that the current run of
+// the agent service logged, so that a wait sees the restarted agent, not the old one.
+const restartedNetworkReady = `id=$(systemctl show -p InvocationID --value lightnode-agent)
+journalctl --no-pager _SYSTEMD_INVOCATION_ID="$id" | grep "Pod network ready" || true`
 
 // testWrongToken runs an agent whose token has the cluster's CA hash but a wrong
 // secret, and expects it to exit with "token rejected".

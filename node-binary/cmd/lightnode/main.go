@@ -1,7 +1,7 @@
 // Command lightnode is the single binary of a lightcluster node: `lightnode server`
-// runs a control-plane node, `lightnode kubectl` the embedded kubectl, and the other
-// subcommands manage tokens, certificates and the installed version. Invoked under
-// the name kubectl (a symlink), it behaves as kubectl.
+// runs a control-plane node, `lightnode agent` a worker, `lightnode kubectl` the embedded
+// kubectl, and the other subcommands manage tokens, certificates and the installed
+// version. Invoked under the name kubectl (a symlink), it behaves as kubectl.
 package main
 
 import (
@@ -34,6 +34,8 @@ func newRootCommand() *cobra.Command {
 	}
 	root.AddCommand(
 		newServerCommand(),
+		newAgentCommand(),
+		newContainerdCommand(),
 		newKubectlCommand(),
 		newVersionCommand(),
 		newTokenCommand(),

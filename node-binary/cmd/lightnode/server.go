@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,11 +15,6 @@ import (
 	"github.com/lightcluster/lightcluster/node-binary/config"
 	"github.com/lightcluster/lightcluster/node-binary/server"
 )
-
-// errAgentNotBuilt stops a server started without --disable-agent: this build of
-// lightnode runs the control plane only.
-var errAgentNotBuilt = errors.New("this lightnode build has no agent yet; " +
-	"start the server with --disable-agent to run the control plane alone")
 
 // serverGCPercent trades some CPU for a smaller heap, unless GOGC says otherwise.
 const serverGCPercent = 50
@@ -43,14 +37,11 @@ func newServerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !cfg.DisableAgent {
-				return errAgentNotBuilt
-			}
 			opts, err := serverOptions()
 			if err != nil {
 				return err
 			}
-			return runServer(cmd.Context(), cfg, opts)
+			return runNode(cmd.Context(), cfg, opts)
 		},
 	}
 	config.BindServerFlags(cmd, &flags)
