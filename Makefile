@@ -84,8 +84,8 @@ test-envtest: ## Run the tests that need a real API server (envtest).
 
 .PHONY: test-lightnode
 test-lightnode: lightnode ## Run lightnode server tests on loopback (SQLite, etcd, tokens, kubectl).
-	LIGHTNODE_BIN=$(BIN)/lightnode $(GO) test $(GO_TEST_FLAGS) -tags lightnode -timeout 20m \
-		./node-binary/...
+	LIGHTNODE_BIN=$(BIN)/lightnode CGO_ENABLED=0 $(GO) test $(GO_TEST_FLAGS) -trimpath \
+		-tags lightnode -timeout 20m ./node-binary/server/...
 
 .PHONY: test-hosts-image
 test-hosts-image: ## Build the test-host image (Debian with systemd and sshd), once per machine.
