@@ -94,3 +94,11 @@ test-hosts-image: ## Build the test-host image (Debian with systemd and sshd), o
 .PHONY: test-e2e
 test-e2e: test-hosts-image lightnode ## Run the end-to-end tests against test hosts in containers.
 	LIGHTNODE_BIN=$(BIN)/lightnode $(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...
+
+##@ Benchmarks
+
+.PHONY: bench
+bench: ## Measure lightnode against upstream processes and the operator against simulated hosts.
+	hack/bench/server.sh
+	assets=$$(GO=$(GO) hack/envtest-assets.sh) && KUBEBUILDER_ASSETS=$$assets \
+		$(GO) test -tags envtest -run '^$$' -bench ProvisionHosts -benchtime=1x ./controllers/
