@@ -11,8 +11,15 @@ import (
 )
 
 func main() {
+	run(func() {})
+}
+
+// run waits for signals until SIGINT or SIGTERM; ready is called once the handlers are
+// in place.
+func run(ready func()) {
 	signals := make(chan os.Signal, 8)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGCHLD)
+	ready()
 
 	for sig := range signals {
 		if sig == syscall.SIGCHLD {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
@@ -17,7 +18,9 @@ const runPauseEnv = "LIGHTNODE_TEST_RUN_PAUSE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(runPauseEnv) == "1" {
-		main()
+		// The Go runtime catches SIGINT from the start, so the parent cannot tell from
+		// /proc when pause's own handlers are in place: say so on stdout.
+		run(func() { _, _ = os.Stdout.WriteString("ready\n") })
 		return
 	}
 	os.Exit(m.Run())
@@ -54,13 +57,21 @@ func TestExitsOnSignal(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := exec.Command(os.Args[0])
 			cmd.Env = append(os.Environ(), runPauseEnv+"=1")
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatalf("start pause: %v", err)
 			}
 			t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-			if !waitFor(func() bool { return catchesSignal(cmd.Process.Pid, sig) }) {
-				t.Fatalf("pause never installed a handler for %v", sig)
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			if err != nil || line != "ready\n" {
+				t.Fatalf("pause did not report its handlers: %q, %v", line, err)
+			}
+			if !catchesSignal(cmd.Process.Pid, sig) {
+				t.Fatalf("pause has no handler for %v", sig)
 			}
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatalf("signal pause: %v", err)
