@@ -1,7 +1,7 @@
 // Command lightnode is the single binary of a lightcluster node: `lightnode server`
 // runs a control-plane node, `lightnode agent` a worker, `lightnode kubectl` the embedded
-// kubectl, and the other subcommands manage tokens, certificates and the installed
-// version. Invoked under the name kubectl (a symlink), it behaves as kubectl.
+// kubectl, `lightnode install` and `uninstall` the service; the other subcommands manage
+// tokens, certificates and the version. Invoked under the name kubectl (a symlink), it behaves as kubectl.
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lightcluster/lightcluster/node-binary/install"
 	"github.com/lightcluster/lightcluster/node-binary/kubectl"
 )
 
@@ -40,6 +41,8 @@ func newRootCommand() *cobra.Command {
 		newVersionCommand(),
 		newTokenCommand(),
 		newCertificateCommand(),
+		install.NewInstallCommand(),
+		install.NewUninstallCommand(),
 	)
 	return root
 }
