@@ -105,10 +105,4 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("exit %v, want an error naming the port:\n%s", err, n.output())
 		}
 	})
-	t.Run("agent not built", func(t *testing.T) {
-		out, err := run(t, nil, "server", "--data-dir", t.TempDir())
-		if err == nil || !strings.Contains(out, "--disable-agent") {
-			t.Fatalf("exit %v, want an error naming --disable-agent:\n%s", err, out)
-		}
-	})
 }
