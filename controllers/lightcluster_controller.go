@@ -118,23 +118,30 @@ func (r *LightClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request
 
 // reconcileNormal runs the phases in order; later phases need the earlier ones.
 func (r *LightClusterReconciler) reconcileNormal(ctx context.Context, s *clusterScope) error {
-	phases := []func(context.Context, *clusterScope) error{
+	_, err := runPhases(ctx, s,
 		r.reconcileCertificates,
 		r.reconcileTokens,
 		r.reconcileNodes,
 		r.reconcileKubeconfig,
-	}
-	for _, phase := range phases {
-		if err := phase(ctx, s); err != nil {
-			if errors.Is(err, errTerminal) {
-				return nil
-			}
-			return err
-		}
-	}
-	return nil
+	)
+	return err
 }
 
 // errTerminal marks a phase failure that a condition already explains and that
 // retrying cannot fix; the reconcile stops without an error.
 var errTerminal = errors.New("terminal")
+
+// runPhases runs phases in order until one fails, and reports whether all of them
+// ran; a phase that returns errTerminal ends the run without an error.
+func runPhases[S any](ctx context.Context, s S,
+	phases ...func(context.Context, S) error) (bool, error) {
+	for _, phase := range phases {
+		if err := phase(ctx, s); err != nil {
+			if errors.Is(err, errTerminal) {
+				return false, nil
+			}
+			return false, err
+		}
+	}
+	return true, nil
+}

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -211,21 +210,16 @@ func (r *LightNodeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 // reconcileNormal runs the phases in order until one waits or fails.
 func (r *LightNodeReconciler) reconcileNormal(ctx context.Context, s *nodeScope) error {
-	phases := []func(context.Context, *nodeScope) error{
+	done, err := runPhases(ctx, s,
 		r.reconcileCluster,
 		r.reconcileTurn,
 		r.reconcileConnect,
 		r.reconcileFacts,
 		r.reconcileInstall,
 		r.reconcileNodeReady,
-	}
-	for _, phase := range phases {
-		if err := phase(ctx, s); err != nil {
-			if errors.Is(err, errTerminal) {
-				return nil
-			}
-			return err
-		}
+	)
+	if !done || err != nil {
+		return err
 	}
 	s.requeueAfter = r.intervals().Recheck
 	if s.upgradeBlocker != "" {
