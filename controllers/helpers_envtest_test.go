@@ -4,9 +4,6 @@ package controllers
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -41,21 +37,10 @@ type machine struct {
 // newMachine starts a simulated host; sudoPassword, when set, is what its sudo asks.
 func newMachine(t testing.TB, sudoPassword string) *machine {
 	t.Helper()
-	_, private, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(private)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(private, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, key := sshtest.NewClientKey(t)
 	srv := sshtest.New(t, sshtest.Options{AuthorizedKey: signer.PublicKey(),
 		SudoPassword: sudoPassword})
-	return &machine{server: srv, root: t.TempDir(), key: pem.EncodeToMemory(block)}
+	return &machine{server: srv, root: t.TempDir(), key: key}
 }
 
 // calls returns the lightnode invocations the machine recorded.

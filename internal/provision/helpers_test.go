@@ -2,15 +2,10 @@ package provision
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 
 	lcv1 "github.com/lightcluster/lightcluster/api/v1alpha1"
 	"github.com/lightcluster/lightcluster/internal/sshtest"
@@ -35,18 +30,7 @@ type fakeHost struct {
 // whose directories live under a temporary root.
 func newFakeHost(t *testing.T) *fakeHost {
 	t.Helper()
-	_, private, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(private)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(private, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, key := sshtest.NewClientKey(t)
 	srv := sshtest.New(t, sshtest.Options{
 		AuthorizedKey: signer.PublicKey(), SudoPassword: sudoPassword,
 	})
@@ -60,7 +44,6 @@ func newFakeHost(t *testing.T) *fakeHost {
 	node.Spec.DataDir = filepath.Join(root, "var/lib/lightnode")
 	node.Spec.InstallDir = filepath.Join(root, "usr/local/bin")
 
-	key := pem.EncodeToMemory(block)
 	h := NewHost(node, Credentials{PrivateKey: key, SudoPassword: []byte(sudoPassword)}, false)
 	h.ConfigFile = filepath.Join(root, "etc/lightnode/config.yaml")
 	return &fakeHost{server: srv, root: root, host: h, key: key}
