@@ -105,7 +105,8 @@ func installCRDs() error {
 func kubectl(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, env.kubectl, append([]string{"--kubeconfig", env.kubeconfig}, args...)...)
+	args = append([]string{"--kubeconfig", env.kubeconfig}, args...)
+	cmd := exec.CommandContext(ctx, env.kubectl, args...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -1,7 +1,8 @@
 // Command lightnode is the single binary of a lightcluster node: `lightnode server`
-// runs a control-plane node, `lightnode agent` a worker, `lightnode kubectl` the embedded
-// kubectl, `lightnode install` and `uninstall` the service; the other subcommands manage
-// tokens, certificates and the version. Invoked under the name kubectl (a symlink), it behaves as kubectl.
+// runs a control-plane node, `lightnode agent` a worker, `lightnode kubectl` the
+// embedded kubectl, `lightnode install` and `uninstall` manage the service, and the
+// other subcommands manage tokens, certificates and the version. Invoked under the name
+// kubectl (a symlink), it behaves as kubectl.
 package main
 
 import (
