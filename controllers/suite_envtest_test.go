@@ -76,11 +76,13 @@ func runSuite(m *testing.M) (int, error) {
 		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
+	// Stop also when Start fails part-way (a CRD the API server refuses, say): the
+	// etcd and kube-apiserver it started would otherwise outlive the test.
 	cfg, err := env.Start()
+	defer func() { _ = env.Stop() }()
 	if err != nil {
 		return 0, fmt.Errorf("start API server: %w", err)
 	}
-	defer func() { _ = env.Stop() }()
 
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {

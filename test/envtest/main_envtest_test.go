@@ -45,11 +45,13 @@ func run(m *testing.M) (int, error) {
 	env.kubectl = filepath.Join(assets, "kubectl")
 
 	testEnv := &envtest.Environment{}
+	// Stop also when Start fails part-way, so that no etcd or kube-apiserver outlives
+	// the test.
 	cfg, err := testEnv.Start()
+	defer func() { _ = testEnv.Stop() }()
 	if err != nil {
 		return 0, fmt.Errorf("start API server: %w", err)
 	}
-	defer func() { _ = testEnv.Stop() }()
 
 	admin, err := testEnv.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
 	if err != nil {
