@@ -34,6 +34,7 @@ type runner struct {
 	dirs  layout
 	cas   *pki.CASet
 	store *datastore.Datastore
+	exits *exitGuard
 
 	serverToken, agentToken token.Token
 	joinEtcdURLs            []string

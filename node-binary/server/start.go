@@ -17,6 +17,7 @@ const (
 
 // start runs the components in order and waits until one fails or ctx is done.
 func (r *runner) start(ctx context.Context) error {
+	r.exits = installExitGuard()
 	// The datastore and API server outlive ctx so that they stop in order.
 	storeCtx, stopStore := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopStore()
@@ -92,9 +93,10 @@ func (r *runner) goComponent(ctx context.Context, name string,
 }
 
 // stop stops the API server, then the datastore, each within a bound, and returns
-// cause.
+// cause. From here on, a component that exits the process through klog is parked.
 func (r *runner) stop(cause error, stopAPI context.CancelFunc, apiDone <-chan struct{},
 	stopStore context.CancelFunc) error {
+	r.exits.beginStop()
 	stopAPI()
 	if !waitFor(apiDone, apiStopTimeout) {
 		r.log.Warn("API server did not stop in time", "timeout", apiStopTimeout)
