@@ -68,6 +68,39 @@ lightnode: bundle ## Build bin/lightnode, the node binary, with everything it ca
 envtest-assets: ## Build kube-apiserver, etcd and kubectl for envtest into bin/k8s.
 	@hack/envtest-assets.sh
 
+##@ Packaging
+
+HELM := $(GO) tool helm
+CHART := charts/lightcluster-operator
+IMAGE_VERSION = $(shell $(GO) list -m -f '{{.Version}}' k8s.io/kubernetes)
+
+.PHONY: chart-manifests
+chart-manifests: manifests ## Copy the generated CRDs and RBAC role into the Helm chart.
+	rm -f $(CHART)/files/crds/*.yaml
+	cp config/crd/bases/*.yaml $(CHART)/files/crds/
+	cp config/rbac/role.yaml $(CHART)/files/rbac/role.yaml
+
+.PHONY: helm-lint
+helm-lint: ## Lint the Helm chart with its defaults and with every option on.
+	$(HELM) lint --strict $(CHART)
+	$(HELM) lint --strict $(CHART) --values test/chart/testdata/all-values.yaml
+
+# bin/lightnode is reused when present: `make lightnode docker-build` rebuilds it first.
+$(BIN)/lightnode:
+	$(MAKE) lightnode
+
+.PHONY: docker-build
+docker-build: build $(BIN)/lightnode ## Build the operator image (FROM scratch, with the lightnode catalog).
+	hack/image/build.sh
+
+.PHONY: docker-save
+docker-save: build $(BIN)/lightnode ## Build the image and write it as a docker archive into bin/.
+	hack/image/build.sh -o $(BIN)/lightcluster-operator-$(IMAGE_VERSION).tar
+
+.PHONY: test-chart
+test-chart: ## Run the chart and kustomization tests alone (part of test-unit).
+	$(GO) test $(GO_TEST_FLAGS) ./test/chart/...
+
 ##@ Test
 
 .PHONY: test
