@@ -17,6 +17,18 @@ help: ## Show this help.
 		/^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } \
 		/^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
+##@ Demo
+
+K8S_VERSION = $$($(GO) list -m -f '{{.Version}}' k8s.io/kubernetes)
+
+.PHONY: demo
+demo: lightnode build test-hosts-image ## Start a management cluster, the operator, three hosts and the sample cluster on them.
+	$(GO) run ./hack/demo --version $(K8S_VERSION) up
+
+.PHONY: demo-down
+demo-down: ## Remove everything make demo started.
+	$(GO) run ./hack/demo down
+
 ##@ Development
 
 .PHONY: generate
@@ -134,8 +146,8 @@ test-hosts-image: ## Build the test-host image (Debian with systemd and sshd), o
 	hack/hosts/build-image.sh
 
 .PHONY: test-e2e
-test-e2e: test-hosts-image lightnode ## Run the end-to-end tests against test hosts in containers.
-	LIGHTNODE_BIN=$(BIN)/lightnode $(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...
+test-e2e: test-hosts-image lightnode build ## Run the end-to-end tests against test hosts in containers.
+	LIGHTNODE_BIN=$(BIN)/lightnode OPERATOR_BIN=$(BIN)/lightcluster-operator $(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...
 
 ##@ Benchmarks
 

@@ -144,6 +144,31 @@ func New(ctx context.Context, cfg Config) (*Set, error) {
 	return s, nil
 }
 
+// Load returns the set whose inventory.json is at path, started earlier by New (or by
+// up.sh), so that another process can use or remove it.
+func Load(path, scriptsDirectory string) (*Set, error) {
+	scripts, err := scriptsDir(scriptsDirectory)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read inventory: %w", err)
+	}
+	inv, err := parseInventory(data)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{Run: inv.Run, scripts: scripts}
+	if err := s.load(path); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// InventoryPath is where the set's inventory.json is.
+func (s *Set) InventoryPath() string { return filepath.Join(s.Dir, "inventory.json") }
+
 // up runs up.sh and loads the inventory it writes.
 func (s *Set) up(ctx context.Context, cfg Config) error {
 	args := []string{filepath.Join(s.scripts, "up.sh"), "--run", s.Run,
