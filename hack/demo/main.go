@@ -26,8 +26,8 @@ import (
 // demo holds the settings of one run.
 type demo struct {
 	dir, bin, version string
-	port                    int
-	timeout                 time.Duration
+	port              int
+	timeout           time.Duration
 }
 
 func main() {
