@@ -14,7 +14,7 @@ import (
 // netnsDir holds the network namespaces of pods, named cni-<id> by the CNI plugins.
 const netnsDir = "/run/netns"
 
-// unmountAll detaches every mount below the data directory and the runtime directory,
+// unmountAll detaches every mount below the data, runtime and kubelet directories,
 // and the pod network namespaces, deepest first. Detaching is lazy, so a mount still
 // in use by a dying process does not stop the uninstall.
 func unmountAll(ctx context.Context, o Options) error {
@@ -45,8 +45,12 @@ func unmountAll(ctx context.Context, o Options) error {
 
 // ownedMount reports whether mount point p belongs to lightnode.
 func ownedMount(o Options, p string) bool {
-	return isBelow(p, o.DataDir) || p == o.DataDir || isBelow(p, runDir) || p == runDir ||
-		strings.HasPrefix(p, netnsDir+"/cni-")
+	for _, dir := range []string{o.DataDir, runDir, kubeletDir} {
+		if p == dir || isBelow(p, dir) {
+			return true
+		}
+	}
+	return strings.HasPrefix(p, netnsDir+"/cni-")
 }
 
 // mountedBelow returns the mount points inside dir, or dir itself if it is one.

@@ -47,6 +47,11 @@ const (
 	kubectlName   = "kubectl"
 	etcdDataDir   = "server/db/etcd"
 	etcdTLSSubdir = "server/tls/etcd"
+	// kubeletDir is the kubelet's root directory: pod volumes are mounted below it.
+	kubeletDir = "/var/lib/kubelet"
+	// cniStateDir holds the CNI plugins' state: host-local's address leases under
+	// networks/<network> and cached results named results/<network>-*.
+	cniStateDir = "/var/lib/cni"
 )
 
 // Options configures Install and Uninstall.

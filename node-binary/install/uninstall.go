@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"path/filepath"
 
+	"github.com/lightcluster/lightcluster/node-binary/agent/cni"
 	"github.com/lightcluster/lightcluster/node-binary/config"
 )
 
@@ -109,9 +111,10 @@ func stopServices(ctx context.Context, o Options, mgr serviceManager) error {
 	return errors.Join(errs...)
 }
 
-// removeFiles deletes the service definitions, binary, kubectl link, config, data
-// directory and runtime directory. The data directory stays when something is still
-// mounted below it, since deleting would reach into the mounted file system.
+// removeFiles deletes the service definitions, binary, kubectl link, config, the
+// data, runtime and kubelet directories and the CNI state of lightnode's network. A
+// directory stays when something is still mounted below it, since deleting would
+// reach into the mounted file system.
 func removeFiles(ctx context.Context, o Options, mgr serviceManager) error {
 	var errs []error
 	if mgr != nil {
@@ -123,7 +126,8 @@ func removeFiles(ctx context.Context, o Options, mgr serviceManager) error {
 	errs = append(errs, removePath(o, o.binaryPath()), removePath(o, configDir),
 		removePath(o, o.ConfigFile), removePath(o, o.ConfigFile+".d"))
 
-	for _, dir := range []string{o.DataDir, runDir} {
+	errs = append(errs, removeCNIState(o))
+	for _, dir := range []string{o.DataDir, runDir, kubeletDir} {
 		busy, err := mountedBelow(o, dir)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("keep %s: %w", dir, err))
@@ -134,6 +138,21 @@ func removeFiles(ctx context.Context, o Options, mgr serviceManager) error {
 			continue
 		}
 		errs = append(errs, removePath(o, dir))
+	}
+	return errors.Join(errs...)
+}
+
+// removeCNIState deletes the address leases and cached results of lightnode's pod
+// network, leaving those of other CNI networks on the machine alone.
+func removeCNIState(o Options) error {
+	errs := []error{removePath(o, path.Join(cniStateDir, "networks", cni.NetworkName))}
+	results, err := filepath.Glob(o.System.Path(path.Join(cniStateDir, "results",
+		cni.NetworkName+"-*")))
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		errs = append(errs, removePath(o, path.Join(cniStateDir, "results", filepath.Base(r))))
 	}
 	return errors.Join(errs...)
 }

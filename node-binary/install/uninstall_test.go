@@ -125,8 +125,14 @@ func installedServer(t *testing.T) (*fakeSystem, Options) {
 	sys.addProcess(200, 1, "/srv/lightnode/data/abc/bin/containerd-shim-runc-v2", "shim")
 	sys.addProcess(201, 200, "/pause", "/pause")
 	sys.addProcess(300, 1, "/usr/sbin/sshd", "sshd")
-	sys.mount("/srv/lightnode/agent/kubelet/pods/x/volumes/token")
-	sys.mount("/srv/lightnode/agent/kubelet/pods/x/volumes/my dir")
+	sys.mount("/srv/lightnode/agent/containerd/task/k8s.io/abc/rootfs")
+	sys.mount("/var/lib/kubelet/pods/x/volumes/token")
+	sys.mount("/var/lib/kubelet/pods/x/volumes/my dir")
+	sys.write("/var/lib/kubelet/pods/x/etc-hosts", "")
+	sys.write("/var/lib/cni/networks/cbr0/10.42.1.2", "")
+	sys.write("/var/lib/cni/results/cbr0-abc-eth0", "")
+	sys.write("/var/lib/cni/networks/other/10.9.0.2", "")
+	sys.write("/var/lib/cni/results/other-abc-eth0", "")
 	sys.mount("/run/netns/cni-1234")
 	sys.mount("/home")
 	sys.mkdir("/sys/class/net/cni0")
@@ -160,13 +166,17 @@ func TestUninstallRemovesEverything(t *testing.T) {
 	for _, p := range []string{
 		"/usr/local/bin/lightnode", "/usr/local/bin/kubectl", "/etc/lightnode",
 		"/etc/systemd/system/lightnode-server.service", "/srv/lightnode", "/run/lightnode",
+		"/var/lib/kubelet", "/var/lib/cni/networks/cbr0", "/var/lib/cni/results/cbr0-abc-eth0",
 	} {
 		if exists(sys, p) {
 			t.Errorf("%s still exists", p)
 		}
 	}
-	if !exists(sys, "/run/systemd/system") {
-		t.Errorf("uninstall removed a directory that is not its own")
+	for _, p := range []string{"/run/systemd/system", "/var/lib/cni/networks/other",
+		"/var/lib/cni/results/other-abc-eth0"} {
+		if !exists(sys, p) {
+			t.Errorf("uninstall removed %s, which is not its own", p)
+		}
 	}
 	if !slices.Equal(sys.killed, []int{200, 201}) {
 		t.Errorf("killed %v, want the shim and its container [200 201]", sys.killed)
@@ -177,8 +187,9 @@ func TestUninstallRemovesEverything(t *testing.T) {
 
 	want := []string{
 		"systemctl disable --now lightnode-server",
-		"umount -l /srv/lightnode/agent/kubelet/pods/x/volumes/my dir",
-		"umount -l /srv/lightnode/agent/kubelet/pods/x/volumes/token",
+		"umount -l /srv/lightnode/agent/containerd/task/k8s.io/abc/rootfs",
+		"umount -l /var/lib/kubelet/pods/x/volumes/my dir",
+		"umount -l /var/lib/kubelet/pods/x/volumes/token",
 		"umount -l /run/netns/cni-1234",
 		"systemctl daemon-reload",
 		"ip link delete cni0",
@@ -289,6 +300,9 @@ func TestUninstallKeepsDataDirStillMounted(t *testing.T) {
 	}
 	if !exists(sys, "/srv/lightnode/server/db/etcd/member/snap/db") {
 		t.Errorf("data dir deleted while file systems were mounted below it")
+	}
+	if !exists(sys, "/var/lib/kubelet/pods/x/etc-hosts") {
+		t.Errorf("kubelet dir deleted while pod volumes were mounted below it")
 	}
 	if exists(sys, "/usr/local/bin/lightnode") {
 		t.Errorf("binary kept although only the data dir was busy")
