@@ -5,7 +5,10 @@
 #   containerd-shim-runc-v2     static
 #   loopback bridge host-local portmap (CNI plugins)   static
 #   pause.tar                   the pause image (lightcluster.dev/pause:3.10), OCI archive
-# Versions come from hack/bundle/go.mod; everything is built from the Go module proxy.
+#   coredns.tar                 the cluster DNS image (lightcluster.dev/coredns:VERSION),
+#                               CoreDNS with only the plugins hack/coredns compiles in
+# Versions come from hack/bundle/go.mod and hack/coredns/go.mod; everything is built from
+# the Go module proxy.
 # The build is skipped while its inputs (versions, sources, Go, architecture, seccomp)
 # are unchanged. Set LIGHTNODE_RUNC_SECCOMP=on|off to require or refuse seccomp in runc
 # (default auto).
@@ -13,6 +16,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/hack/bundle"
+coredns_src="$root/hack/coredns"
 assets="$root/node-binary/bundle/assets"
 work="$root/bin/bundle"
 stamp="$assets/.inputs"
@@ -43,7 +47,8 @@ fi
 inputs() {
 	go version
 	echo "$arch seccomp=$seccomp"
-	sha256sum "$0" "$tools/go.mod" "$tools/go.sum"
+	sha256sum "$0" "$tools/go.mod" "$tools/go.sum" "$coredns_src"/go.mod "$coredns_src"/go.sum \
+		"$coredns_src"/*.go
 	git ls-files -co --exclude-standard -- node-binary/images node-binary/bundle \
 		':!*_test.go' | sort | xargs sha256sum
 }
@@ -58,8 +63,10 @@ version() { go -C "$tools" list -m -f '{{.Version}}' "$1"; }
 runc_version=$(version github.com/opencontainers/runc)
 plugins_version=$(version github.com/containernetworking/plugins)
 containerd_version=$(version github.com/containerd/containerd/v2)
+coredns_version=$(go -C "$coredns_src" list -m -f '{{.Version}}' github.com/coredns/coredns)
+coredns_ref="lightcluster.dev/coredns:${coredns_version#v}"
 echo "build-bundle: runc $runc_version, CNI plugins $plugins_version," \
-	"containerd shim $containerd_version, $arch" >&2
+	"containerd shim $containerd_version, CoreDNS $coredns_version, $arch" >&2
 
 # static builds a CGO-free program of the tools module.
 static() {
@@ -90,11 +97,32 @@ GOARCH=$(go env GOHOSTARCH) go run ./node-binary/images/packimage -arch "$arch" 
 GOARCH=$(go env GOHOSTARCH) go -C "$tools" run ./checkimage -platform "linux/$arch" \
 	"$work/pause.tar" "$pause_ref" >&2
 
+# CoreDNS, from its own module so that its dependencies stay out of the others'. Every
+# plugin a cluster's Corefile uses must be in it.
+CGO_ENABLED=0 go -C "$coredns_src" build -trimpath -tags "netgo osusergo" -ldflags "-s -w" \
+	-o "$work/coredns" .
+if [[ "$arch" == "$(go env GOHOSTARCH)" ]]; then
+	plugins=$("$work/coredns" -plugins)
+	for plugin in kubernetes forward cache errors health ready loop reload loadbalance log; do
+		grep -qx "$plugin" <<<"$plugins" || {
+			echo "build-bundle: CoreDNS lacks the plugin $plugin:" >&2
+			echo "$plugins" >&2
+			exit 1
+		}
+	done
+fi
+GOARCH=$(go env GOHOSTARCH) go run ./node-binary/images/packimage -arch "$arch" \
+	-ref "$coredns_ref" -entrypoint /coredns -file "/coredns=$work/coredns" \
+	-o "$work/coredns.tar"
+GOARCH=$(go env GOHOSTARCH) go -C "$tools" run ./checkimage -platform "linux/$arch" \
+	"$work/coredns.tar" "$coredns_ref" >&2
+
 # One compressed stream: the CNI plugins side by side share most of their code.
 GOARCH=$(go env GOHOSTARCH) go run ./node-binary/bundle/packbundle -o "$assets" \
 	"loopback=bin:$work/loopback" "bridge=bin:$work/bridge" \
 	"host-local=bin:$work/host-local" "portmap=bin:$work/portmap" \
 	"containerd-shim-runc-v2=bin:$work/containerd-shim-runc-v2" \
-	"runc=bin:$work/runc" "pause.tar=image:$work/pause.tar" >&2
+	"runc=bin:$work/runc" "pause.tar=image:$work/pause.tar" \
+	"coredns.tar=image:$work/coredns.tar" >&2
 echo "$want" >"$stamp"
 echo "build-bundle: $(du -sb "$assets" | cut -f1) bytes in $assets" >&2

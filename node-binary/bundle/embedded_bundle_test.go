@@ -40,7 +40,9 @@ func TestEmbeddedBundleRuns(t *testing.T) {
 			}
 		})
 	}
-	if _, err := os.Stat(filepath.Join(ImagesDir(binDir), "pause.tar")); err != nil {
-		t.Errorf("pause image: %v", err)
+	for _, image := range []string{"pause.tar", "coredns.tar"} {
+		if _, err := os.Stat(filepath.Join(ImagesDir(binDir), image)); err != nil {
+			t.Errorf("image %s: %v", image, err)
+		}
 	}
 }

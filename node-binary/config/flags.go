@@ -151,6 +151,9 @@ func bindNetworking(fs *pflag.FlagSet, s *Server) {
 	backend := newStringValue(&s.FlannelBackend, DefaultFlannelBackend, oneOf(FlannelBackends...))
 	define(fs, GroupNetworking, backend, "flannel-backend",
 		"Flannel backend: "+strings.Join(FlannelBackends, ", "))
+	define(fs, GroupNetworking, newListValue(&s.DNSUpstream, nil, checkDNSUpstream),
+		"dns-upstream", "Resolver the cluster DNS forwards other names to: IP, IP:port or "+
+			DNSUpstreamResolvConf+" for the node's (repeatable; default: none)")
 }
 
 // define adds a flag with value v to fs in the given usage group.

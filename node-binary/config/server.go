@@ -40,6 +40,10 @@ const (
 // FlannelBackends lists the values --flannel-backend accepts.
 var FlannelBackends = []string{FlannelVXLAN, FlannelHostGW, FlannelWireGuard, FlannelNone}
 
+// DNSUpstreamResolvConf is the --dns-upstream value that forwards to the resolvers of
+// the node the cluster DNS runs on.
+const DNSUpstreamResolvConf = "/etc/resolv.conf"
+
 // Components lists the packaged components that --disable accepts.
 var Components = []string{"coredns", "local-storage", "metrics-server", "servicelb"}
 
@@ -99,6 +103,9 @@ type Server struct {
 	ClusterDomain string `json:"cluster-domain,omitempty"`
 	// FlannelBackend is one of FlannelBackends.
 	FlannelBackend string `json:"flannel-backend,omitempty"`
+	// DNSUpstream lists where the cluster DNS forwards names outside the cluster: IP
+	// addresses, IP:port, or DNSUpstreamResolvConf. Empty means nowhere.
+	DNSUpstream []string `json:"dns-upstream,omitempty"`
 
 	// Derived.
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 )
@@ -27,6 +28,28 @@ func (s *Server) validateNetworking(p *problems) {
 	if err := oneOf(FlannelBackends...)(s.FlannelBackend); err != nil {
 		p.add("flannel-backend", err)
 	}
+	for _, u := range s.DNSUpstream {
+		if err := checkDNSUpstream(u); err != nil {
+			p.add("dns-upstream", err)
+		}
+	}
+}
+
+// checkDNSUpstream reports a DNS upstream that is neither an IP address, an IP
+// address with a port, nor DNSUpstreamResolvConf.
+func checkDNSUpstream(s string) error {
+	if s == DNSUpstreamResolvConf {
+		return nil
+	}
+	if _, err := parseIP(s); err == nil {
+		return nil
+	}
+	ap, err := netip.ParseAddrPort(s)
+	if err == nil && ap.Port() != 0 && ap.Addr().Zone() == "" {
+		return nil
+	}
+	return fmt.Errorf("invalid DNS upstream %q, want IP, IP:port or %s", s,
+		DNSUpstreamResolvConf)
 }
 
 // parseCIDRs parses one network, or a dual-stack pair of an IPv4 and an IPv6 one.

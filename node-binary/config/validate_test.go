@@ -80,6 +80,15 @@ func TestServerValidateRejects(t *testing.T) {
 		}, "--cluster-init"},
 		{"kubelet arg with dashes", func(s *Server) { s.KubeletArg = []string{"--v=2"} },
 			"--kubelet-arg"},
+		{"dns upstream by name", func(s *Server) { s.DNSUpstream = []string{"dns.example"} },
+			"--dns-upstream"},
+		{"dns upstream with port zero", func(s *Server) { s.DNSUpstream = []string{"1.1.1.1:0"} },
+			"--dns-upstream"},
+		{"dns upstream with a zone", func(s *Server) {
+			s.DNSUpstream = []string{"[fe80::1%eth0]:53"}
+		}, "--dns-upstream"},
+		{"dns upstream other file", func(s *Server) { s.DNSUpstream = []string{"/etc/hosts"} },
+			"--dns-upstream"},
 		{"token file not read", func(s *Server) {
 			s.TokenFile, s.EffectiveToken = "/t", ""
 		}, "--token-file"},
@@ -112,6 +121,10 @@ func TestServerValidateAccepts(t *testing.T) {
 			s.NodeTaint = []string{"dedicated=db:NoSchedule", "spot:PreferNoSchedule"}
 		}},
 		{"ip and dns sans", func(s *Server) { s.TLSSAN = []string{"192.0.2.1", "api.example"} }},
+		{"dns upstreams", func(s *Server) {
+			s.DNSUpstream = []string{"192.0.2.53", "192.0.2.54:5353", "[2001:db8::53]:53",
+				"2001:db8::54", "/etc/resolv.conf"}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

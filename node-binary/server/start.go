@@ -30,7 +30,7 @@ func (r *runner) start(ctx context.Context) error {
 
 	apiCtx, stopAPI := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopAPI()
-	failed := make(chan error, 4)
+	failed := make(chan error, 5)
 	apiDone, err := r.startAPIServer(apiCtx, failed)
 	if err != nil {
 		return err
@@ -43,6 +43,7 @@ func (r *runner) start(ctx context.Context) error {
 	r.goComponent(ctx, "kube-controller-manager", r.runControllerManager, failed)
 	r.goComponent(ctx, "kube-scheduler", r.runScheduler, failed)
 	r.startJoinWatch(ctx, failed)
+	r.startManifests(ctx, failed)
 
 	select {
 	case err = <-failed:
