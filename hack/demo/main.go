@@ -170,10 +170,8 @@ func (d *demo) waitReady(ctx context.Context, m *mgmt.Cluster) error {
 	last := ""
 	for {
 		// Ages change every second; show the objects when a phase or condition does.
-		state, _ := m.Kubectl(ctx, "get", "lc,ln", "-o", "jsonpath="+progressPath)
-		if state != last {
-			now, _ := m.Kubectl(ctx, "get", "lc,ln", "-o", "wide")
-			fmt.Printf("\n%s", now)
+		if table, state := m.Progress(ctx); state != last {
+			fmt.Printf("\n%s", table)
 			last = state
 		}
 		ready, _ := m.Kubectl(ctx, "get", "lc", "demo", "-o",
@@ -237,10 +235,6 @@ func (d *demo) show(ctx context.Context, m *mgmt.Cluster) error {
 		d.path("management.log"))
 	return nil
 }
-
-// progressPath selects what the demo's progress display changes on.
-const progressPath = `{range .items[*]}{.metadata.name} {.status.phase}` +
-	`{range .status.conditions[*]} {.type}={.status}/{.reason}{end}{"\n"}{end}`
 
 // helloPod runs the bundled pause image on one node; nothing is pulled.
 const helloPod = `apiVersion: v1

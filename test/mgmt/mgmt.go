@@ -192,6 +192,19 @@ func (c *Cluster) KubectlFor(ctx context.Context, kubeconfig string, stdin []byt
 	return string(out), err
 }
 
+// progressPath selects what changes when the operator makes progress; ages, which
+// change every second, are left out.
+const progressPath = `{range .items[*]}{.metadata.name} {.status.phase}` +
+	`{range .status.conditions[*]} {.type}={.status}/{.reason}{end}{"\n"}{end}`
+
+// Progress returns the LightClusters and LightNodes as a table, and a summary of their
+// phases and conditions that changes only when one of them does.
+func (c *Cluster) Progress(ctx context.Context) (table, summary string) {
+	summary, _ = c.Kubectl(ctx, "get", "lc,ln", "-o", "jsonpath="+progressPath)
+	table, _ = c.Kubectl(ctx, "get", "lc,ln", "-o", "wide")
+	return table, summary
+}
+
 // OperatorRunning reports whether the operator process still runs.
 func (c *Cluster) OperatorRunning() bool { return c.running("operator") }
 
