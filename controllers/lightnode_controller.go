@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -139,6 +140,8 @@ func (r *LightNodeReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&lcv1.LightNode{}, builder.WithPredicates(specOrLifecycleChanged())).
 		Watches(&lcv1.LightCluster{}, handler.EnqueueRequestsFromMapFunc(r.nodesOfCluster),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&lcv1.LightNode{}, handler.EnqueueRequestsFromMapFunc(r.siblingsOf),
+			builder.WithPredicates(serverReadinessChanged())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentProvisions}).
 		Named("lightnode").
 		Complete(r)
@@ -161,6 +164,48 @@ func (r *LightNodeReconciler) nodesOfCluster(ctx context.Context,
 			Namespace: n.Namespace, Name: n.Name}})
 	}
 	return reqs
+}
+
+// siblingsOf maps a LightNode to the other LightNodes of its cluster, whose turn to
+// install or upgrade may depend on it.
+func (r *LightNodeReconciler) siblingsOf(ctx context.Context,
+	obj client.Object) []reconcile.Request {
+	node, ok := obj.(*lcv1.LightNode)
+	if !ok {
+		return nil
+	}
+	nodes, err := listClusterNodes(ctx, r.Client, node.Namespace, node.Spec.ClusterName)
+	if err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(nodes))
+	for _, n := range nodes {
+		if n.Name != node.Name {
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{
+				Namespace: n.Namespace, Name: n.Name}})
+		}
+	}
+	return reqs
+}
+
+// serverReadinessChanged passes the updates in which a server becomes Ready or stops
+// being Ready, or changes the version it runs: the events that open or close the
+// other nodes' turn, which would otherwise wait for their next poll.
+func serverReadinessChanged() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			oldNode, okOld := e.ObjectOld.(*lcv1.LightNode)
+			newNode, okNew := e.ObjectNew.(*lcv1.LightNode)
+			if !okOld || !okNew || newNode.Spec.Role != lcv1.RoleServer {
+				return false
+			}
+			return nodeIsReady(oldNode) != nodeIsReady(newNode) ||
+				oldNode.Status.InstalledVersion != newNode.Status.InstalledVersion
+		},
+	}
 }
 
 // Reconcile brings one LightNode's machine closer to its desired state.
