@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -144,11 +145,13 @@ func oldestServer(nodes []lcv1.LightNode) string {
 	return oldest.Name
 }
 
+// KubeconfigRenewBefore is how long before its client certificate expires the admin
+// kubeconfig is issued anew.
+const KubeconfigRenewBefore = 30 * 24 * time.Hour
+
 // reconcileKubeconfig writes the admin kubeconfig Secret for the cluster's
-// endpoint, and rewrites it when the endpoint changes.
-//
-// TODO: renew the admin client certificate before it expires (pki.LeafValidity);
-// until then the published kubeconfig stops working after a year.
+// endpoint, and rewrites it when the endpoint changes or its client certificate
+// comes within KubeconfigRenewBefore of expiring.
 func (r *LightClusterReconciler) reconcileKubeconfig(ctx context.Context,
 	s *clusterScope) error {
 	c := s.cluster
@@ -167,7 +170,7 @@ func (r *LightClusterReconciler) reconcileKubeconfig(ctx context.Context,
 		return err
 	}
 	if existing != nil && existing.Annotations[ServerURLAnnotation] == serverURL &&
-		len(existing.Data[clusterclient.KubeconfigKey]) > 0 {
+		!r.kubeconfigDue(existing.Data[clusterclient.KubeconfigKey]) {
 		r.kubeconfigReady(c)
 		return nil
 	}
@@ -189,6 +192,23 @@ func (r *LightClusterReconciler) reconcileKubeconfig(ctx context.Context,
 	}
 	r.kubeconfigReady(c)
 	return nil
+}
+
+// kubeconfigDue reports whether a stored kubeconfig must be issued anew: it is
+// missing, unreadable, or its client certificate expires within KubeconfigRenewBefore.
+func (r *LightClusterReconciler) kubeconfigDue(data []byte) bool {
+	if len(data) == 0 {
+		return true
+	}
+	expiry, err := kubeconfig.ClientCertExpiry(data)
+	if err != nil {
+		return true
+	}
+	now := time.Now()
+	if r.Clock != nil {
+		now = r.Clock()
+	}
+	return now.Add(KubeconfigRenewBefore).After(expiry)
 }
 
 // kubeconfigReady marks the kubeconfig condition True.

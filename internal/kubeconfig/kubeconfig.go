@@ -2,8 +2,11 @@ package kubeconfig
 
 import (
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -118,4 +121,31 @@ func (cfg *Config) build() *clientcmdapi.Config {
 	out.Contexts[cfg.Context] = context
 	out.CurrentContext = cfg.Context
 	return out
+}
+
+// ClientCertExpiry returns when the client certificate of the current context's user
+// in the kubeconfig data expires.
+func ClientCertExpiry(data []byte) (time.Time, error) {
+	cfg, err := clientcmd.Load(data)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	ctx, ok := cfg.Contexts[cfg.CurrentContext]
+	if !ok {
+		return time.Time{}, fmt.Errorf("kubeconfig has no current context %q", cfg.CurrentContext)
+	}
+	user, ok := cfg.AuthInfos[ctx.AuthInfo]
+	if !ok || len(user.ClientCertificateData) == 0 {
+		return time.Time{}, fmt.Errorf("kubeconfig user %q has no client certificate",
+			ctx.AuthInfo)
+	}
+	block, _ := pem.Decode(user.ClientCertificateData)
+	if block == nil {
+		return time.Time{}, errors.New("kubeconfig client certificate is not PEM")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse kubeconfig client certificate: %w", err)
+	}
+	return cert.NotAfter, nil
 }
