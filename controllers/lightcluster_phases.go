@@ -220,7 +220,8 @@ func (r *LightClusterReconciler) kubeconfigReady(c *lcv1.LightCluster) {
 }
 
 // clusterServerURL returns the controlPlaneEndpoint, else the initial server's
-// address on the API port, else "".
+// address on the API port while it is not being deleted, else the address of the
+// oldest other Ready server, else "".
 func clusterServerURL(c *lcv1.LightCluster, nodes []lcv1.LightNode) string {
 	if ep := c.Spec.ControlPlaneEndpoint; ep != nil {
 		port := int(ep.Port)
@@ -229,10 +230,37 @@ func clusterServerURL(c *lcv1.LightCluster, nodes []lcv1.LightNode) string {
 		}
 		return kubeconfig.ServerURL(string(ep.Host), port)
 	}
-	for _, n := range nodes {
-		if n.Name == c.Status.InitialServer {
-			return kubeconfig.ServerURL(string(n.Spec.SSH.Address), APIServerPort)
+	serverURL := func(n *lcv1.LightNode) string {
+		return kubeconfig.ServerURL(string(n.Spec.SSH.Address), APIServerPort)
+	}
+	var initial *lcv1.LightNode
+	for i := range nodes {
+		if nodes[i].Name == c.Status.InitialServer {
+			initial = &nodes[i]
 		}
+	}
+	if initial != nil && initial.DeletionTimestamp.IsZero() {
+		return serverURL(initial)
+	}
+
+	// The initial server is gone or leaving: move to the oldest other Ready server,
+	// and stay on the leaving one until there is such a server.
+	var ready []lcv1.LightNode
+	for _, n := range nodes {
+		if n.Spec.Role == lcv1.RoleServer && n.Name != c.Status.InitialServer &&
+			nodeIsReady(&n) {
+			ready = append(ready, n)
+		}
+	}
+	if name := oldestServer(ready); name != "" {
+		for i := range ready {
+			if ready[i].Name == name {
+				return serverURL(&ready[i])
+			}
+		}
+	}
+	if initial != nil {
+		return serverURL(initial)
 	}
 	return ""
 }

@@ -84,13 +84,17 @@ func (r *LightNodeReconciler) waitingFor(ctx context.Context, s *nodeScope) (str
 		}
 		var first lcv1.LightNode
 		key := types.NamespacedName{Namespace: s.node.Namespace, Name: initial}
-		if err := r.Get(ctx, key, &first); client.IgnoreNotFound(err) != nil {
+		err := r.Get(ctx, key, &first)
+		if client.IgnoreNotFound(err) != nil {
 			return "", fmt.Errorf("read initial server %s: %w", key, err)
 		}
-		if !nodeIsReady(&first) {
-			return fmt.Sprintf("initial server %s to be Ready", initial), nil
+		if err == nil && first.DeletionTimestamp.IsZero() {
+			if !nodeIsReady(&first) {
+				return fmt.Sprintf("initial server %s to be Ready", initial), nil
+			}
+			return "", nil
 		}
-		return "", nil
+		// The initial server is gone or leaving: join through any Ready server.
 	}
 
 	nodes, err := listClusterNodes(ctx, r.Client, s.node.Namespace, s.cluster.Name)
