@@ -69,7 +69,7 @@ build: ## Build the operator into bin/.
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/lightcluster-operator .
 
 .PHONY: bundle
-bundle: ## Build runc, the runc shim, the CNI plugins and the pause image that lightnode carries.
+bundle: ## Build runc, the runc shim, the CNI plugins, the pause and CoreDNS images lightnode carries.
 	hack/build-bundle.sh
 
 .PHONY: lightnode
@@ -152,7 +152,8 @@ test-e2e: test-hosts-image lightnode build ## Run the end-to-end tests against t
 ##@ Benchmarks
 
 .PHONY: bench
-bench: ## Measure lightnode against upstream processes and the operator against simulated hosts.
+bench: ## Measure lightnode against upstream processes, cluster DNS start-up, the operator.
 	hack/bench/server.sh
+	hack/bench/dns.sh
 	assets=$$(GO=$(GO) hack/envtest-assets.sh) && KUBEBUILDER_ASSETS=$$assets \
 		$(GO) test -tags envtest -run '^$$' -bench ProvisionHosts -benchtime=1x ./controllers/

@@ -142,14 +142,11 @@ func (a *Applier) applyFile(ctx context.Context, f manifestFile, old Record) err
 
 	// Objects that left the file go only once the rest applied: a file that failed
 	// part-way keeps every object it had, and its record lists them all.
-	kept := applied
+	stale := without(old.Objects, applied)
 	if len(problems) == 0 {
-		stale := without(old.Objects, applied)
-		left := a.deleteObjects(ctx, f.name, stale, &problems)
-		kept = append(slices.Clone(applied), left...)
-	} else {
-		kept = append(slices.Clone(applied), without(old.Objects, applied)...)
+		stale = a.deleteObjects(ctx, f.name, stale, &problems)
 	}
+	kept := append(slices.Clone(applied), stale...)
 
 	rec := Record{File: f.name, Checksum: f.checksum, Server: a.server, Objects: kept}
 	if err := a.cluster.SaveRecord(ctx, rec); err != nil {

@@ -68,6 +68,9 @@ func TestAgentE2E(t *testing.T) {
 	t.Run("pods on both nodes reach each other and a Service", func(t *testing.T) {
 		c.testPodNetwork(ctx, t)
 	})
+	t.Run("pods resolve the API server and a Service by name", func(t *testing.T) {
+		c.testClusterDNS(ctx, t)
+	})
 	t.Run("restarting the agent keeps its pods running", func(t *testing.T) {
 		c.testAgentRestart(ctx, t)
 	})
@@ -93,10 +96,12 @@ func lightnodeBinary(t *testing.T) string {
 	return abs
 }
 
-// buildTestImage packs an image with httpecho and a small HTTP client, both built here.
+// buildTestImage packs an image with httpecho, dnslookup and a small HTTP client, all
+// built here.
 func buildTestImage(t *testing.T) string {
 	dir := t.TempDir()
 	echo := goBuild(t, dir, "httpecho", "../images/httpecho")
+	lookup := goBuild(t, dir, "dnslookup", "../images/dnslookup")
 	clientDir := filepath.Join(dir, "httpgetsrc")
 	if err := os.MkdirAll(clientDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -108,7 +113,8 @@ func buildTestImage(t *testing.T) string {
 	get := goBuild(t, dir, "httpget", filepath.Join(clientDir, "main.go"))
 
 	files := map[string]images.File{}
-	for name, path := range map[string]string{"/httpecho": echo, "/httpget": get} {
+	for name, path := range map[string]string{"/httpecho": echo, "/httpget": get,
+		"/dnslookup": lookup} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
