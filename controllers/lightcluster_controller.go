@@ -101,7 +101,7 @@ func (r *LightClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	}
 
 	scope := &clusterScope{cluster: &cluster}
-	statusPatch := client.MergeFrom(cluster.DeepCopy())
+	statusPatch := client.MergeFrom(statusPatchBase(&cluster))
 	err := r.reconcileNormal(ctx, scope)
 
 	// Status follows what was seen, whatever failed.
@@ -114,6 +114,17 @@ func (r *LightClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: ClusterResyncInterval}, nil
+}
+
+// statusPatchBase returns the base of a status merge patch for c. Its node counts are
+// set to an impossible value so that the patch always carries them: a count of zero
+// looks like an absent field and would otherwise never be stored, leaving kubectl's
+// columns empty.
+func statusPatchBase(c *lcv1.LightCluster) *lcv1.LightCluster {
+	base := c.DeepCopy()
+	unknown := lcv1.NodeCounts{Desired: -1, Ready: -1}
+	base.Status.Servers, base.Status.Agents = unknown, unknown
+	return base
 }
 
 // reconcileNormal runs the phases in order; later phases need the earlier ones.

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	lcv1 "github.com/lightcluster/lightcluster/api/v1alpha1"
@@ -54,7 +55,27 @@ func TestQuorumAtRisk(t *testing.T) {
 				return conditionIs(c.Status.Conditions, lcv1.QuorumAtRiskCondition,
 					tt.status, tt.reason)
 			})
+			checkZeroAgentsStored(t, ns, "topo")
 		})
+	}
+}
+
+// checkZeroAgentsStored checks that a cluster without agents stores its agent
+// counts as zeros rather than leaving them out, so kubectl shows 0.
+func checkZeroAgentsStored(t *testing.T, ns, name string) {
+	t.Helper()
+	var u unstructured.Unstructured
+	u.SetGroupVersionKind(lcv1.GroupVersion.WithKind("LightCluster"))
+	if err := suite.client.Get(ctxFor(t), client.ObjectKey{Namespace: ns, Name: name},
+		&u); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"desired", "ready"} {
+		v, found, err := unstructured.NestedInt64(u.Object, "status", "agents", field)
+		if err != nil || !found || v != 0 {
+			t.Errorf("status.agents.%s = %d (found %v, err %v), want a stored 0", field, v,
+				found, err)
+		}
 	}
 }
 
