@@ -146,8 +146,10 @@ test-hosts-image: ## Build the test-host image (Debian with systemd and sshd), o
 	hack/hosts/build-image.sh
 
 .PHONY: test-e2e
-test-e2e: test-hosts-image lightnode build ## Run the end-to-end tests against test hosts in containers.
-	LIGHTNODE_BIN=$(BIN)/lightnode OPERATOR_BIN=$(BIN)/lightcluster-operator $(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...
+test-e2e: test-hosts-image lightnode build docker-save ## Run the end-to-end tests against test hosts in containers.
+	LIGHTNODE_BIN=$(BIN)/lightnode OPERATOR_BIN=$(BIN)/lightcluster-operator \
+		OPERATOR_IMAGE_ARCHIVE=$(BIN)/lightcluster-operator-$(IMAGE_VERSION).tar \
+		$(GO) test $(GO_TEST_FLAGS) -tags e2e -timeout 40m ./test/...
 
 ##@ Benchmarks
 
