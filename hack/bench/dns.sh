@@ -94,7 +94,7 @@ wait_resolved() {
 
 # bench_once N: one run on a new host; appends a row to results.
 bench_once() {
-	local n=$1 inv host ip t0 started resolved api node dns
+	local n=$1 inv host ip t0 started resolved api node dns load
 	inv=$(hack/hosts/up.sh bench-dns 1)
 	run=$(jq -r .run "$inv")
 	host=$(jq -r '.hosts[0].name' "$inv")
@@ -107,7 +107,9 @@ bench_once() {
 	bench_manifest | timeout 60 docker exec -i "$host" \
 		sh -c 'cat >/var/lib/lightnode/server/manifests/dnsbench.yaml'
 
-	# The start time is taken on the host, right before the service starts.
+	# The start time is taken on the host, right before the service starts; the load
+	# average says how busy the machine was.
+	load=$(cut -d' ' -f1 /proc/loadavg)
 	t0=$(on "$host" sh -c 'date +%s%N; systemd-run --quiet --unit lightnode-server \
 		-p Delegate=yes -p KillMode=process /usr/local/bin/lightnode server \
 		--node-ip "$1"' sh "$ip" | head -1)
@@ -121,7 +123,7 @@ bench_once() {
 	dns=$(kubectl "$host" -n kube-system get pods -l k8s-app=kube-dns -o \
 		'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].lastTransitionTime}')
 	local row
-	row="| $n | $(since "$t0" "$api") | $(since "$t0" "$node") | $(since "$t0" "$dns") |"
+	row="| $n | $load | $(since "$t0" "$api") | $(since "$t0" "$node") | $(since "$t0" "$dns") |"
 	row+=" $(nanos_since "$t0" "$started") | $(nanos_since "$t0" "$resolved") |"
 	results+=("$row")
 	log "run $n: $row"
@@ -156,9 +158,11 @@ service: the API server ready (its log), the Node Ready and the CoreDNS pod Read
 conditions, to the second), then a pod of a Deployment that was in the manifests
 directory before the start: its program running, and its first answer for
 \`kubernetes.default.svc.cluster.local\` (it asks every 100 ms, waiting at most 1 s each).
+Load is the machine's one-minute load average at the start; other work on the machine
+slows every step.
 
-| run | API ready | Node Ready | CoreDNS Ready | pod running | pod resolves a Service |
-|---|---|---|---|---|---|
+| run | load | API ready | Node Ready | CoreDNS Ready | pod running | pod resolves a Service |
+|---|---|---|---|---|---|---|
 $(printf '%s\n' "${results[@]}")
 <!-- /bench:dns -->
 MD
