@@ -87,7 +87,10 @@ func TestNoSecretInEventsOrStatus(t *testing.T) {
 	const sudoPassword = "sudo-Pa55-9d1e0c"
 	ns := newNamespace(t)
 	good, failing := newMachine(t, sudoPassword), newMachine(t, sudoPassword)
+	// The service never comes up on the failing machine, so every install attempt
+	// fails rather than a later check finding it running.
 	failing.server.FailCommands("install agent", 1, "install failed: service did not start")
+	failing.server.FailCommands("rc-service lightnode-agent status", 3, "stopped")
 	t.Cleanup(func() { deleteClusterAndWait(t, ns, "quiet") })
 
 	create(t, newCluster(ns, "quiet", lcv1.DatastoreSQLite))
