@@ -128,7 +128,8 @@ func (c *Cluster) start(ctx context.Context, cfg Config, crdDir string) error {
 
 // startServer starts lightnode server and waits until its API answers /readyz.
 func (c *Cluster) startServer(ctx context.Context, port int) error {
-	args := []string{"server", "--disable-agent", "--data-dir", c.path("management"),
+	args := []string{"server", "--disable-agent", "--disable", "coredns",
+		"--data-dir", c.path("management"),
 		"--bind-address", "127.0.0.1", "--https-listen-port", strconv.Itoa(port),
 		"--write-kubeconfig", c.Kubeconfig}
 	if err := c.spawn("management", c.lightnode, args, nil); err != nil {
