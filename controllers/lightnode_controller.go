@@ -257,6 +257,7 @@ func (r *LightNodeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 func (r *LightNodeReconciler) reconcileNormal(ctx context.Context, s *nodeScope) error {
 	done, err := runPhases(ctx, s,
 		r.reconcileCluster,
+		r.reconcileMachineClaim,
 		r.reconcileTurn,
 		r.reconcileConnect,
 		r.reconcileFacts,

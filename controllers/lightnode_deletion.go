@@ -36,6 +36,16 @@ func (r *LightNodeReconciler) reconcileDelete(ctx context.Context, s *nodeScope)
 			"is paused: the machine is uninstalled once spec.paused is false", s.cluster.Name))
 	}
 
+	// A LightNode whose machine another one owns never ran anything there; the
+	// machine and its Node stay with the owner.
+	owner, err := r.machineOwner(ctx, node)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if owner.UID != node.UID {
+		return r.dropFinalizer(ctx, node)
+	}
+
 	drainExpired := time.Since(node.DeletionTimestamp.Time) >= r.intervals().DrainTimeout
 	if err := r.removeFromCluster(ctx, s, drainExpired); err != nil {
 		if !drainExpired {
@@ -59,6 +69,12 @@ func (r *LightNodeReconciler) reconcileDelete(ctx context.Context, s *nodeScope)
 			"Uninstalled lightnode from %s", node.Spec.SSH.Address)
 	}
 
+	return r.dropFinalizer(ctx, node)
+}
+
+// dropFinalizer lets the API server delete node.
+func (r *LightNodeReconciler) dropFinalizer(ctx context.Context, node *lcv1.LightNode) (
+	ctrl.Result, error) {
 	patch := client.MergeFrom(node.DeepCopy())
 	controllerutil.RemoveFinalizer(node, lcv1.NodeFinalizer)
 	if err := r.Patch(ctx, node, patch); err != nil && !apierrors.IsNotFound(err) {

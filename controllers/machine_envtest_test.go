@@ -280,3 +280,55 @@ func TestAuthRefused(t *testing.T) {
 		t.Errorf("%d commands ran on a machine that refused the key", n)
 	}
 }
+
+// TestSecondLightNodeForAMachine points a second LightNode, in another namespace, at
+// a machine a Ready node owns: it is refused with MachineInUse, runs nothing there,
+// and deleting it leaves the machine and the owner alone.
+func TestSecondLightNodeForAMachine(t *testing.T) {
+	ns, other := newNamespace(t), newNamespace(t)
+	server := newMachine(t, "")
+	t.Cleanup(func() { deleteClusterAndWait(t, ns, "owner") })
+	t.Cleanup(func() { deleteClusterAndWait(t, other, "intruder") })
+	create(t, newCluster(ns, "owner", lcv1.DatastoreSQLite))
+	create(t, newNode(t, ns, "owner", "server", lcv1.RoleServer, server))
+	waitNodeCondition(t, ns, "server", lcv1.RunningCondition, metav1.ConditionTrue, "")
+	markNodeReady(t, ns+"-server", "10.0.2.1")
+	waitNodeCondition(t, ns, "server", lcv1.ReadyCondition, metav1.ConditionTrue, "")
+	before := server.calls()
+
+	create(t, newCluster(other, "intruder", lcv1.DatastoreSQLite))
+	dup := newNode(t, other, "intruder", "server", lcv1.RoleServer, server)
+	dup.Spec.SSH.Address = lcv1.Host(strings.ToUpper(string(dup.Spec.SSH.Address)))
+	create(t, dup)
+	got := waitNodeCondition(t, other, "server", lcv1.ReadyCondition, metav1.ConditionFalse,
+		lcv1.ReasonMachineInUse)
+	if msg := conditionMessage(got, lcv1.ReadyCondition); !strings.Contains(msg,
+		ns+"/server") {
+		t.Errorf("Ready message %q does not name the owner %s/server", msg, ns)
+	}
+
+	if err := suite.client.Delete(ctxFor(t), dup); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the second LightNode gone", func() error {
+		if _, err := getNode(t, other, "server"); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("still there (err %v)", err)
+		}
+		return nil
+	})
+	if after := server.calls(); after != before {
+		t.Errorf("the second LightNode ran on the machine: calls went from %q to %q",
+			before, after)
+	}
+	waitNodeCondition(t, ns, "server", lcv1.ReadyCondition, metav1.ConditionTrue, "")
+}
+
+// conditionMessage returns the message of condition typ of n.
+func conditionMessage(n *lcv1.LightNode, typ string) string {
+	for _, c := range n.Status.Conditions {
+		if c.Type == typ {
+			return c.Message
+		}
+	}
+	return ""
+}

@@ -55,6 +55,17 @@ func SetupIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	if err != nil {
 		return fmt.Errorf("index LightNodes by cluster: %w", err)
 	}
+	err = mgr.GetFieldIndexer().IndexField(ctx, &lcv1.LightNode{}, MachineField,
+		func(obj client.Object) []string {
+			node, ok := obj.(*lcv1.LightNode)
+			if !ok {
+				return nil
+			}
+			return []string{machineKey(node)}
+		})
+	if err != nil {
+		return fmt.Errorf("index LightNodes by machine: %w", err)
+	}
 	return nil
 }
 

@@ -53,6 +53,9 @@ const (
 	// pinned or recorded one; nothing was run. Annotate the LightNode with
 	// lightcluster.dev/retrust-host-key=true to accept the new key once.
 	ReasonHostKeyMismatch = "HostKeyMismatch"
+	// ReasonMachineInUse says another, older LightNode reaches the same address and
+	// port; only that one installs on the machine or uninstalls from it.
+	ReasonMachineInUse = "MachineInUse"
 	// ReasonAuthFailed says the machine refused the SSH login.
 	ReasonAuthFailed = "AuthFailed"
 	// ReasonSudoFailed says sudo refused to run a privileged step.
