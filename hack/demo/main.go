@@ -165,6 +165,7 @@ func (d *demo) applySamples(ctx context.Context, m *mgmt.Cluster, set *hosts.Set
 // waitReady prints the objects each time they change until the cluster is Ready.
 func (d *demo) waitReady(ctx context.Context, m *mgmt.Cluster) error {
 	logf("waiting up to %s for the cluster to become Ready", d.timeout)
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	last := ""
@@ -184,6 +185,10 @@ func (d *demo) waitReady(ctx context.Context, m *mgmt.Cluster) error {
 		}
 		select {
 		case <-ctx.Done():
+			if parent.Err() != nil {
+				return errors.New("interrupted; the hosts, management cluster and " +
+					"operator keep running")
+			}
 			return fmt.Errorf("the cluster was not Ready within %s; see %s", d.timeout,
 				d.path("operator.log"))
 		case <-time.After(3 * time.Second):

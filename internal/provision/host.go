@@ -31,7 +31,7 @@ const (
 
 // ErrSecretNotFound means a Secret that the LightNode references, or a key in it,
 // does not exist. Retrying succeeds once the Secret is created.
-var ErrSecretNotFound = errors.New("secret not found")
+var ErrSecretNotFound = errors.New("not found")
 
 // Credentials are the secret parts of a login. They never appear in errors.
 type Credentials struct {
@@ -147,8 +147,8 @@ func secretValue(ctx context.Context, r client.Reader, namespace, name, key stri
 	}
 	value, ok := secret.Data[key]
 	if !ok || len(value) == 0 {
-		return nil, fmt.Errorf("read key %q of Secret %s/%s: %w",
-			key, namespace, name, ErrSecretNotFound)
+		return nil, fmt.Errorf("read Secret %s/%s: key %q %w",
+			namespace, name, key, ErrSecretNotFound)
 	}
 	return value, nil
 }

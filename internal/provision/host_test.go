@@ -50,6 +50,8 @@ func TestLoadCredentials(t *testing.T) {
 		node    *lcv1.LightNode
 		want    Credentials
 		wantErr error
+		// wantInMessage is text the error must contain.
+		wantInMessage string
 	}{
 		{name: "key only", node: node("ssh", "", nil),
 			want: Credentials{PrivateKey: []byte("KEY")}},
@@ -59,7 +61,7 @@ func TestLoadCredentials(t *testing.T) {
 		{name: "secret in another namespace is not found",
 			node: node("only-elsewhere", "", nil), wantErr: ErrSecretNotFound},
 		{name: "missing passphrase key", node: node("ssh", "nope", nil),
-			wantErr: ErrSecretNotFound},
+			wantErr: ErrSecretNotFound, wantInMessage: `key "nope" not found`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +69,9 @@ func TestLoadCredentials(t *testing.T) {
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("LoadCredentials() error = %v, want %v", err, tt.wantErr)
+				}
+				if tt.wantInMessage != "" && !strings.Contains(err.Error(), tt.wantInMessage) {
+					t.Errorf("error %q does not say %q", err, tt.wantInMessage)
 				}
 				for _, v := range []string{"KEY", "PHRASE", "SUDO", "OTHER"} {
 					if strings.Contains(err.Error(), v) {
