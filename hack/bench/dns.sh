@@ -16,6 +16,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+source hack/bench/lib.sh
 runs=${RUNS:-3}
 resolve_timeout=${RESOLVE_TIMEOUT:-300}
 out_doc=${BENCH_DOC:-$root/docs/benchmarks.md}
@@ -168,18 +169,6 @@ $(printf '%s\n' "${results[@]}")
 MD
 )
 
-mkdir -p "$(dirname "$out_doc")"
-if [[ -f "$out_doc" ]] && grep -q '<!-- bench:dns -->' "$out_doc"; then
-	python3 - "$out_doc" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-text = re.sub(r"<!-- bench:dns -->.*?<!-- /bench:dns -->", lambda _: section, text,
-              flags=re.S)
-open(path, "w").write(text)
-PY
-else
-	{ [[ -f "$out_doc" ]] || printf '# Benchmarks\n\n'; printf '\n%s\n' "$section"; } >>"$out_doc"
-fi
+write_section dns "$section" "$out_doc"
 log "wrote $out_doc"
 printf '%s\n' "${results[@]}"

@@ -13,6 +13,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+source hack/bench/lib.sh
 idle=${IDLE:-60}
 ready_timeout=${READY_TIMEOUT:-180}
 out_doc=${BENCH_DOC:-$root/docs/benchmarks.md}
@@ -210,18 +211,6 @@ etcd) in one process with its own defaults (no agent).
 MD
 )
 
-mkdir -p "$(dirname "$out_doc")"
-if [[ -f "$out_doc" ]] && grep -q '<!-- bench:server -->' "$out_doc"; then
-	python3 - "$out_doc" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-text = re.sub(r"<!-- bench:server -->.*?<!-- /bench:server -->", lambda _: section, text,
-              flags=re.S)
-open(path, "w").write(text)
-PY
-else
-	{ [[ -f "$out_doc" ]] || printf '# Benchmarks\n\n'; printf '%s\n' "$section"; } >>"$out_doc"
-fi
+write_section server "$section" "$out_doc"
 log "wrote $out_doc"
 printf '%s\n' "${results[@]}"

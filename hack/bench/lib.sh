@@ -1,0 +1,21 @@
+# Shared by the bench scripts; source it.
+
+# write_section NAME SECTION FILE: puts SECTION, which starts with <!-- bench:NAME --> and
+# ends with <!-- /bench:NAME -->, into FILE in place of the section of that name, or at
+# its end when FILE has none yet.
+write_section() {
+	local name=$1 section=$2 file=$3
+	mkdir -p "$(dirname "$file")"
+	if [[ -f "$file" ]] && grep -q "<!-- bench:$name -->" "$file"; then
+		python3 - "$file" "$name" "$section" <<'PY'
+import re, sys
+path, name, section = sys.argv[1], sys.argv[2], sys.argv[3]
+text = open(path).read()
+pattern = r"<!-- bench:%s -->.*?<!-- /bench:%s -->" % (re.escape(name), re.escape(name))
+text = re.sub(pattern, lambda _: section, text, flags=re.S)
+open(path, "w").write(text)
+PY
+	else
+		{ [[ -f "$file" ]] || printf '# Benchmarks\n\n'; printf '\n%s\n' "$section"; } >>"$file"
+	fi
+}
