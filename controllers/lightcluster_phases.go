@@ -136,13 +136,18 @@ func oldestServer(nodes []lcv1.LightNode) string {
 	if len(servers) == 0 {
 		return ""
 	}
-	oldest := slices.MinFunc(servers, func(a, b lcv1.LightNode) int {
-		if c := a.CreationTimestamp.Compare(b.CreationTimestamp.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-	return oldest.Name
+	return slices.MinFunc(servers, olderFirst).Name
+}
+
+// olderFirst orders LightNodes by creation time, then namespace and name.
+func olderFirst(a, b lcv1.LightNode) int {
+	if c := a.CreationTimestamp.Compare(b.CreationTimestamp.Time); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Name, b.Name)
 }
 
 // KubeconfigRenewBefore is how long before its client certificate expires the admin
@@ -204,11 +209,7 @@ func (r *LightClusterReconciler) kubeconfigDue(data []byte) bool {
 	if err != nil {
 		return true
 	}
-	now := time.Now()
-	if r.Clock != nil {
-		now = r.Clock()
-	}
-	return now.Add(KubeconfigRenewBefore).After(expiry)
+	return r.Clock.Now().Add(KubeconfigRenewBefore).After(expiry)
 }
 
 // kubeconfigReady marks the kubeconfig condition True.
@@ -252,12 +253,9 @@ func clusterServerURL(c *lcv1.LightCluster, nodes []lcv1.LightNode) string {
 			ready = append(ready, n)
 		}
 	}
-	if name := oldestServer(ready); name != "" {
-		for i := range ready {
-			if ready[i].Name == name {
-				return serverURL(&ready[i])
-			}
-		}
+	if len(ready) > 0 {
+		oldest := slices.MinFunc(ready, olderFirst)
+		return serverURL(&oldest)
 	}
 	if initial != nil {
 		return serverURL(initial)

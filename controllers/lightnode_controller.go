@@ -154,16 +154,7 @@ func (r *LightNodeReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // nodesOfCluster maps a LightCluster to its LightNodes.
 func (r *LightNodeReconciler) nodesOfCluster(ctx context.Context,
 	obj client.Object) []reconcile.Request {
-	nodes, err := listClusterNodes(ctx, r.Client, obj.GetNamespace(), obj.GetName())
-	if err != nil {
-		return nil
-	}
-	reqs := make([]reconcile.Request, 0, len(nodes))
-	for _, n := range nodes {
-		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{
-			Namespace: n.Namespace, Name: n.Name}})
-	}
-	return reqs
+	return r.clusterNodeRequests(ctx, obj.GetNamespace(), obj.GetName(), "")
 }
 
 // siblingsOf maps a LightNode to the other LightNodes of its cluster, whose turn to
@@ -174,13 +165,20 @@ func (r *LightNodeReconciler) siblingsOf(ctx context.Context,
 	if !ok {
 		return nil
 	}
-	nodes, err := listClusterNodes(ctx, r.Client, node.Namespace, node.Spec.ClusterName)
+	return r.clusterNodeRequests(ctx, node.Namespace, node.Spec.ClusterName, node.Name)
+}
+
+// clusterNodeRequests returns a request for each LightNode of cluster in namespace
+// but the one called except.
+func (r *LightNodeReconciler) clusterNodeRequests(ctx context.Context, namespace, cluster,
+	except string) []reconcile.Request {
+	nodes, err := listClusterNodes(ctx, r.Client, namespace, cluster)
 	if err != nil {
 		return nil
 	}
 	reqs := make([]reconcile.Request, 0, len(nodes))
 	for _, n := range nodes {
-		if n.Name != node.Name {
+		if n.Name != except {
 			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{
 				Namespace: n.Namespace, Name: n.Name}})
 		}

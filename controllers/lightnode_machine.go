@@ -36,15 +36,7 @@ func (r *LightNodeReconciler) machineOwner(ctx context.Context, node *lcv1.Light
 		return nil, fmt.Errorf("list LightNodes of machine %s: %w", machineKey(node), err)
 	}
 	claimants := append(list.Items, *node)
-	owner := slices.MinFunc(claimants, func(a, b lcv1.LightNode) int {
-		if c := a.CreationTimestamp.Compare(b.CreationTimestamp.Time); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
+	owner := slices.MinFunc(claimants, olderFirst)
 	return &owner, nil
 }
 

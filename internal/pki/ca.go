@@ -42,7 +42,7 @@ func NewCA(commonName string, clock Clock) (*CA, error) {
 		return nil, fmt.Errorf("generate CA %s: %w", commonName, err)
 	}
 
-	now := clock.now()
+	now := clock.Now()
 	template := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: commonName},

@@ -129,7 +129,7 @@ func (s source) ensureCA(f caFile, generate bool, clock Clock) (*CA, []string, e
 	keyPEM, hasKey := s.files[f.key]
 	switch {
 	case !hasCert && !hasKey && generate:
-		ca, err := NewCA(fmt.Sprintf("%s@%d", f.name, clock.now().Unix()), clock)
+		ca, err := NewCA(fmt.Sprintf("%s@%d", f.name, clock.Now().Unix()), clock)
 		return ca, []string{f.key, f.cert}, err
 	case !hasCert && !hasKey:
 		return nil, nil, errors.Join(s.fail(f.cert, ErrMissing), s.fail(f.key, ErrMissing))

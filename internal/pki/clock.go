@@ -6,8 +6,8 @@ import "time"
 // means the system clock.
 type Clock func() time.Time
 
-// now returns the time of c, or the system time when c is nil.
-func (c Clock) now() time.Time {
+// Now returns the time of c, or the system time when c is nil.
+func (c Clock) Now() time.Time {
 	if c == nil {
 		return time.Now()
 	}

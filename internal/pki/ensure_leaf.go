@@ -21,7 +21,7 @@ func EnsureLeaf(certPath, keyPath string, ca *CA, spec LeafSpec, clock Clock,
 	if err != nil {
 		return false, err
 	}
-	if current != nil && leafIsCurrent(current, ca, spec, clock.now().Add(renewBefore)) {
+	if current != nil && leafIsCurrent(current, ca, spec, clock.Now().Add(renewBefore)) {
 		return false, nil
 	}
 

@@ -60,7 +60,7 @@ func IssueLeaf(ca *CA, spec LeafSpec, clock Clock) (certPEM, keyPEM []byte, err 
 	if err := spec.validate(); err != nil {
 		return nil, nil, fmt.Errorf("issue certificate %q: %w", spec.CommonName, err)
 	}
-	now := clock.now()
+	now := clock.Now()
 	if !now.Before(ca.cert.NotAfter) {
 		return nil, nil, fmt.Errorf("issue certificate %q: %w: %s expired at %s",
 			spec.CommonName, ErrCAExpired, ca.cert.Subject.CommonName,
