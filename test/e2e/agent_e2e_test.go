@@ -218,26 +218,11 @@ func (c *agentCluster) waitNodeReady(ctx context.Context, name string) {
 	})
 }
 
-// waitFor polls check until it holds or timeout passes, then fails the test with the
-// last observation.
+// waitFor polls check until it holds or timeout passes, then fails the test.
 func (c *agentCluster) waitFor(ctx context.Context, timeout time.Duration, what string,
 	check func() (bool, string)) {
 	c.t.Helper()
-	deadline := time.Now().Add(timeout)
-	last := ""
-	for time.Now().Before(deadline) {
-		ok, seen := check()
-		if ok {
-			return
-		}
-		last = seen
-		select {
-		case <-ctx.Done():
-			c.t.Fatalf("wait for %s: %v", what, ctx.Err())
-		case <-time.After(pollInterval):
-		}
-	}
-	c.t.Fatalf("%s: not reached within %s; last seen: %s", what, timeout, last)
+	waitFor(ctx, c.t, timeout, what, check)
 }
 
 // testPodNetwork runs an echo pod on each node, then checks pod-to-pod traffic across

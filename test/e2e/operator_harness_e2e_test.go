@@ -139,25 +139,11 @@ func (e *operatorEnv) waitGone(ctx context.Context, timeout time.Duration, objec
 	})
 }
 
-// waitFor polls check every pollInterval until it reports done or timeout passes.
+// waitFor polls check until it reports done or timeout passes, then fails the test.
 func (e *operatorEnv) waitFor(ctx context.Context, timeout time.Duration, what string,
 	check func() (bool, string)) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	last := ""
-	for {
-		done, state := check()
-		if done {
-			return
-		}
-		last = state
-		select {
-		case <-ctx.Done():
-			e.t.Fatalf("%s: not within %s; last state: %s", what, timeout, last)
-		case <-time.After(pollInterval):
-		}
-	}
+	waitFor(ctx, e.t, timeout, what, check)
 }
 
 // writeKubeconfig writes the admin kubeconfig of cluster from its Secret.
