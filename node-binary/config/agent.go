@@ -11,6 +11,23 @@ const (
 	DefaultConfigFile = "/etc/lightnode/config.yaml"
 )
 
+// The kube-proxy modes that --kube-proxy-arg proxy-mode=MODE accepts.
+const (
+	// ProxyModeAuto takes iptables when it works on the host, and nftables otherwise.
+	ProxyModeAuto = "auto"
+	// ProxyModeIPTables programs Services with iptables.
+	ProxyModeIPTables = "iptables"
+	// ProxyModeNFTables programs Services, and flannel's rules, with nftables.
+	ProxyModeNFTables = "nftables"
+)
+
+// ProxyModes lists the values of the proxy-mode kube-proxy argument.
+var ProxyModes = []string{ProxyModeAuto, ProxyModeIPTables, ProxyModeNFTables}
+
+// proxyModeArg is the one kube-proxy argument lightnode takes; it sets the rest of
+// kube-proxy's configuration itself.
+const proxyModeArg = "proxy-mode"
+
 // Agent holds the settings of a node that runs workloads: `lightnode agent`, and the
 // agent part of `lightnode server`. Each field's key is its flag name; the fields
 // without a key are derived by Complete and Validate.
@@ -52,6 +69,9 @@ type Agent struct {
 	// FlannelIface is the network interface flannel uses; empty means the one of the
 	// default route.
 	FlannelIface string `json:"flannel-iface,omitempty"`
+	// KubeProxyArg lists kube-proxy settings written key=value; only proxy-mode, one
+	// of ProxyModes, is accepted. Flannel uses the same packet filter as kube-proxy.
+	KubeProxyArg []string `json:"kube-proxy-arg,omitempty"`
 
 	// Derived.
 
@@ -64,4 +84,7 @@ type Agent struct {
 	Labels map[string]string `json:"-"`
 	// Taints holds NodeTaint parsed. Validate sets it.
 	Taints []Taint `json:"-"`
+	// ProxyMode is the proxy-mode of KubeProxyArg, the last one given, or
+	// ProxyModeAuto. Validate sets it.
+	ProxyMode string `json:"-"`
 }

@@ -56,6 +56,10 @@ func bindAgent(fs *pflag.FlagSet, a *Agent) {
 	bindJoin(fs, a)
 	define(fs, GroupNetworking, newStringValue(&a.FlannelIface, "", nil), "flannel-iface",
 		"Network interface for flannel traffic (default: the default route's)")
+	define(fs, GroupNetworking, newListValue(&a.KubeProxyArg, nil, checkProxyArg),
+		"kube-proxy-arg", "Setting of kube-proxy key=value; only proxy-mode="+
+			strings.Join(ProxyModes, "|")+", which flannel follows (repeatable; auto: "+
+			"iptables if it works, else nftables)")
 }
 
 // bindServer defines the server flags, the agent ones included, on fs.

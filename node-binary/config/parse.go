@@ -144,6 +144,29 @@ func checkTLSSAN(s string) error {
 	return fmt.Errorf("invalid TLS SAN %q, want an IP address or a DNS name", s)
 }
 
+// parseProxyArg parses a kube-proxy argument written key=value and returns the proxy
+// mode it sets.
+func parseProxyArg(s string) (string, error) {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok || key == "" || strings.HasPrefix(key, "-") {
+		return "", fmt.Errorf("%q: write key=value without leading dashes", s)
+	}
+	if key != proxyModeArg {
+		return "", fmt.Errorf("%q: only %s can be set; lightnode sets kube-proxy's other "+
+			"settings", s, proxyModeArg)
+	}
+	if err := oneOf(ProxyModes...)(value); err != nil {
+		return "", fmt.Errorf("%q: %w", s, err)
+	}
+	return value, nil
+}
+
+// checkProxyArg reports a kube-proxy argument that parseProxyArg rejects.
+func checkProxyArg(s string) error {
+	_, err := parseProxyArg(s)
+	return err
+}
+
 // oneOf returns a check that accepts only the given values.
 func oneOf(allowed ...string) func(string) error {
 	return func(s string) error {

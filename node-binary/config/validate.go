@@ -41,6 +41,22 @@ func (a *Agent) validateNode(p *problems) {
 			p.addf("kubelet-arg", "%q: write key=value without leading dashes", arg)
 		}
 	}
+	a.ProxyMode = parseProxyArgs(p, a.KubeProxyArg)
+}
+
+// parseProxyArgs checks the kube-proxy arguments and returns the proxy mode they set:
+// the last one, as with repeated flags, or ProxyModeAuto.
+func parseProxyArgs(p *problems, args []string) string {
+	mode := ProxyModeAuto
+	for _, arg := range args {
+		value, err := parseProxyArg(arg)
+		if err != nil {
+			p.add("kube-proxy-arg", err)
+			continue
+		}
+		mode = value
+	}
+	return mode
 }
 
 // validateJoin checks the server URL and token. An agent always joins; a server joins
