@@ -20,8 +20,10 @@ var ownedChainPrefixes = []string{"KUBE-", "FLANNEL", "CNI-"}
 // cleanedTables are the iptables tables whose rules uninstall filters.
 var cleanedTables = map[string]bool{"filter": true, "nat": true, "mangle": true}
 
-// ownedNftTables are the nftables tables kube-proxy creates in nftables mode.
-var ownedNftTables = []string{"kube-proxy"}
+// ownedNftTables are the nftables tables of kube-proxy (ip and ip6 kube-proxy) and of
+// flannel (ip flannel-ipv4, ip6 flannel-ipv6) in nftables mode, and of the portmap
+// plugin where it finds no iptables (cni_hostport).
+var ownedNftTables = []string{"kube-proxy", "flannel-ipv4", "flannel-ipv6", "cni_hostport"}
 
 // deleteInterfaces deletes the CNI interfaces that exist.
 func deleteInterfaces(ctx context.Context, o Options) error {

@@ -142,7 +142,9 @@ func installedServer(t *testing.T) (*fakeSystem, Options) {
 	}
 	sys.handlers["nft"] = func(c Command) ([]byte, error) {
 		if c.Args[0] == "list" {
-			return []byte("table inet firewalld\ntable ip kube-proxy\ntable ip6 kube-proxy\n"), nil
+			return []byte("table inet firewalld\ntable ip kube-proxy\ntable ip6 kube-proxy\n" +
+				"table ip flannel-ipv4\ntable ip6 flannel-ipv6\ntable ip cni_hostport\n" +
+				"table ip flannel-other\n"), nil
 		}
 		return nil, nil
 	}
@@ -200,6 +202,9 @@ func TestUninstallRemovesEverything(t *testing.T) {
 		"nft list tables",
 		"nft delete table ip kube-proxy",
 		"nft delete table ip6 kube-proxy",
+		"nft delete table ip flannel-ipv4",
+		"nft delete table ip6 flannel-ipv6",
+		"nft delete table ip cni_hostport",
 	}
 	cmds := sys.commands
 	if got := sys.ran(); !slices.Equal(got, want) {
