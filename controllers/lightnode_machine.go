@@ -26,9 +26,10 @@ func machineKey(node *lcv1.LightNode) string {
 	return strings.ToLower(string(node.Spec.SSH.Address)) + ":" + strconv.Itoa(port)
 }
 
-// machineOwner returns the LightNode, in any namespace, that owns node's machine: the
-// oldest of those that reach it, by creation time, then namespace and name. Only the
-// owner installs on the machine or uninstalls from it.
+// machineOwner returns the LightNode, in any namespace, that owns node's machine: of
+// those that reach it, the one that has already logged in to it, else the oldest by
+// creation time, then namespace and name. Only the owner installs on the machine or
+// uninstalls from it.
 func (r *LightNodeReconciler) machineOwner(ctx context.Context, node *lcv1.LightNode) (
 	*lcv1.LightNode, error) {
 	var list lcv1.LightNodeList
@@ -36,8 +37,23 @@ func (r *LightNodeReconciler) machineOwner(ctx context.Context, node *lcv1.Light
 		return nil, fmt.Errorf("list LightNodes of machine %s: %w", machineKey(node), err)
 	}
 	claimants := append(list.Items, *node)
-	owner := slices.MinFunc(claimants, olderFirst)
+	owner := slices.MinFunc(claimants, claimFirst)
 	return &owner, nil
+}
+
+// claimFirst orders the LightNodes that reach one machine: one that has logged in to
+// it (it recorded the host key) before one that has not, then olderFirst. Creation
+// times have a resolution of one second, so without the first rule a LightNode
+// created in the same second as the machine's owner could take the machine from it by
+// the order of their names.
+func claimFirst(a, b lcv1.LightNode) int {
+	if ra, rb := a.Status.HostKey != "", b.Status.HostKey != ""; ra != rb {
+		if ra {
+			return -1
+		}
+		return 1
+	}
+	return olderFirst(a, b)
 }
 
 // reconcileMachineClaim stops a LightNode whose machine another LightNode owns:
