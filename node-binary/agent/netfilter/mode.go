@@ -43,7 +43,8 @@ func Choose(ctx context.Context, requested string, h Host) (Choice, error) {
 	switch requested {
 	case ModeIPTables, ModeNFTables:
 		if err := probe(ctx, requested, h); err != nil {
-			return Choice{}, fmt.Errorf("%s does not work on this host: %w", requested, err)
+			return Choice{}, fmt.Errorf("%s does not work on this host: %w; install the %s "+
+				"package", requested, err, requested)
 		}
 		return Choice{Mode: requested, Reason: "requested"}, nil
 	case ModeAuto, "":

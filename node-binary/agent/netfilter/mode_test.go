@@ -98,7 +98,8 @@ func TestChoose(t *testing.T) {
 			host: onlyNFTables(), wantErr: []string{"iptables does not work on this host",
 				`"iptables": executable file not found`}},
 		{name: "nftables requested without nft", requested: ModeNFTables,
-			host: neitherWorks(), wantErr: []string{"nftables does not work on this host"}},
+			host: neitherWorks(), wantErr: []string{"nftables does not work on this host",
+				"install the nftables package"}},
 		{name: "unknown mode", requested: "ipvs", host: bothWork(),
 			wantErr: []string{`"ipvs"`, "auto, iptables or nftables"}},
 	}
