@@ -14,6 +14,7 @@ import (
 	"github.com/lightcluster/lightcluster/node-binary/agent/containerd"
 	"github.com/lightcluster/lightcluster/node-binary/agent/flannel"
 	"github.com/lightcluster/lightcluster/node-binary/agent/kubelet"
+	"github.com/lightcluster/lightcluster/node-binary/agent/netfilter"
 	"github.com/lightcluster/lightcluster/node-binary/agent/proxy"
 	"github.com/lightcluster/lightcluster/node-binary/bundle"
 	"github.com/lightcluster/lightcluster/node-binary/config"
@@ -33,6 +34,10 @@ func (r *runner) extractBundle() error {
 func (r *runner) start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	proxyMode, err := r.chooseProxyMode(ctx)
+	if err != nil {
+		return err
+	}
 	if err := setSysctls(); err != nil {
 		r.log.Warn("Cannot enable IP forwarding for pods", "err", err)
 	}
@@ -61,8 +66,8 @@ func (r *runner) start(ctx context.Context) error {
 		}()
 	}
 	run("kubelet", func() error { return r.runKubelet(ctx) })
-	run("kube-proxy", func() error { return r.runProxy(ctx) })
-	run("flannel", func() error { return r.runFlannel(ctx, cs) })
+	run("kube-proxy", func() error { return r.runProxy(ctx, proxyMode) })
+	run("flannel", func() error { return r.runFlannel(ctx, cs, proxyMode) })
 	run("containerd", ctrd.Wait)
 	if r.opts.Cluster != nil {
 		go func() { _ = publishCluster(ctx, cs, r.nodeName, r.cluster) }()
@@ -149,8 +154,12 @@ func (r *runner) writeContainerdConfig(snapshotter string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	for _, host := range regs.UnusedConfigs() {
+		r.log.Warn("Registry configuration has no effect: no mirror entry connects to its host",
+			"file", containerd.DefaultRegistriesFile, "host", host)
+	}
 	hostsDir := r.dirs.Etc("containerd", "certs.d")
-	if err := containerd.WriteHosts(hostsDir, regs.Endpoints()); err != nil {
+	if err := containerd.WriteHosts(hostsDir, regs); err != nil {
 		return "", err
 	}
 	data, err := containerd.Render(containerd.Config{
@@ -165,6 +174,7 @@ func (r *runner) writeContainerdConfig(snapshotter string) (string, error) {
 		SystemdCgroup: r.cgroups.driver() == kubelet.CgroupDriverSystemd,
 
 		RestrictOOMScoreAdj: !hasCapability(capSysResource),
+		RegistryAuth:        regs.Auths(),
 	})
 	if err != nil {
 		return "", err
@@ -233,13 +243,29 @@ func (r *runner) kubeletArgs() []string {
 	return args
 }
 
-// runProxy writes kube-proxy's configuration and runs it.
-func (r *runner) runProxy(ctx context.Context) error {
+// chooseProxyMode settles the packet filter kube-proxy and flannel program: the one
+// --kube-proxy-arg proxy-mode names, or with auto the one that works on the host.
+func (r *runner) chooseProxyMode(ctx context.Context) (string, error) {
+	requested := r.cfg.ProxyMode
+	if requested == "" {
+		requested = config.ProxyModeAuto
+	}
+	choice, err := netfilter.Choose(ctx, requested, netfilter.Local)
+	if err != nil {
+		return "", fmt.Errorf("--kube-proxy-arg proxy-mode=%s: %w", requested, err)
+	}
+	r.log.Info("Chose the packet filter for kube-proxy and flannel", "mode", choice.Mode,
+		"requested", requested, "reason", choice.Reason)
+	return choice.Mode, nil
+}
+
+// runProxy writes kube-proxy's configuration for mode and runs it.
+func (r *runner) runProxy(ctx context.Context, mode string) error {
 	data, err := proxy.Render(proxy.Settings{
 		Kubeconfig:  r.dirs.ProxyKubeconfig(),
 		NodeName:    r.nodeName,
 		ClusterCIDR: r.cluster.ClusterCIDR,
-		Mode:        "iptables",
+		Mode:        mode,
 	})
 	if err != nil {
 		return err
@@ -252,8 +278,10 @@ func (r *runner) runProxy(ctx context.Context) error {
 }
 
 // runFlannel runs the pod network, writing the CNI configuration once flannel holds
-// the node's subnet. With the none backend it only waits.
-func (r *runner) runFlannel(ctx context.Context, cs kubernetes.Interface) error {
+// the node's subnet; its rules use the packet filter of proxyMode. With the none
+// backend it only waits.
+func (r *runner) runFlannel(ctx context.Context, cs kubernetes.Interface,
+	proxyMode string) error {
 	if r.cluster.FlannelBackend == config.FlannelNone {
 		r.log.Info("Flannel disabled; the CNI configuration is left to the cluster's own CNI")
 		<-ctx.Done()
@@ -273,6 +301,7 @@ func (r *runner) runFlannel(ctx context.Context, cs kubernetes.Interface) error 
 		Backend:     r.cluster.FlannelBackend,
 		ClusterCIDR: r.cluster.ClusterCIDR,
 		Dir:         r.dirs.Etc("flannel"),
+		NFTables:    proxyMode == netfilter.ModeNFTables,
 	}, func(l flannel.Lease) error {
 		r.log.Info("Pod network ready", "subnet", l.Subnet, "mtu", l.MTU,
 			"backend", r.cluster.FlannelBackend)

@@ -3,7 +3,6 @@ package flannel
 import (
 	"encoding/json"
 	"fmt"
-	"net/netip"
 )
 
 // Backends Run accepts, with the names lightnode's configuration uses.
@@ -18,25 +17,27 @@ const (
 
 // netConf is flannel's network configuration file (net-conf.json).
 type netConf struct {
-	Network    string         `json:"Network"`
-	EnableIPv4 bool           `json:"EnableIPv4"`
-	Backend    map[string]any `json:"Backend"`
+	Network        string         `json:"Network"`
+	EnableIPv4     bool           `json:"EnableIPv4"`
+	EnableNFTables bool           `json:"EnableNFTables,omitempty"`
+	Backend        map[string]any `json:"Backend"`
 }
 
-// NetConf renders the network configuration for the IPv4 cluster network and a
-// backend.
-func NetConf(clusterCIDR netip.Prefix, backend string) ([]byte, error) {
-	if !clusterCIDR.Addr().Is4() {
-		return nil, fmt.Errorf("flannel network %s: only IPv4 is supported", clusterCIDR)
+// NetConf renders the network configuration of cfg: its IPv4 cluster network, its
+// backend, and whether the rules are nftables ones.
+func NetConf(cfg Config) ([]byte, error) {
+	if !cfg.ClusterCIDR.Addr().Is4() {
+		return nil, fmt.Errorf("flannel network %s: only IPv4 is supported", cfg.ClusterCIDR)
 	}
-	be, err := backendConf(backend)
+	be, err := backendConf(cfg.Backend)
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(netConf{
-		Network:    clusterCIDR.Masked().String(),
-		EnableIPv4: true,
-		Backend:    be,
+		Network:        cfg.ClusterCIDR.Masked().String(),
+		EnableIPv4:     true,
+		EnableNFTables: cfg.NFTables,
+		Backend:        be,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 
@@ -13,7 +14,9 @@ import (
 	"github.com/flannel-io/flannel/pkg/ipmatch"
 	"github.com/flannel-io/flannel/pkg/subnet"
 	"github.com/flannel-io/flannel/pkg/subnet/kube"
+	"github.com/flannel-io/flannel/pkg/trafficmngr"
 	"github.com/flannel-io/flannel/pkg/trafficmngr/iptables"
+	"github.com/flannel-io/flannel/pkg/trafficmngr/nftables"
 
 	// The backends register themselves with the backend manager.
 	_ "github.com/flannel-io/flannel/pkg/backend/hostgw"
@@ -24,7 +27,8 @@ import (
 // annotationPrefix is the prefix of the Node annotations flannel keeps its lease in.
 const annotationPrefix = "flannel.alpha.coreos.com"
 
-// resyncSeconds is how often the iptables rules are checked and repaired.
+// resyncSeconds is how often the iptables rules are checked and repaired; nftables
+// rules are written whole and need no repair.
 const resyncSeconds = 60
 
 // Config says how Run sets up the pod network.
@@ -42,6 +46,9 @@ type Config struct {
 	ClusterCIDR netip.Prefix
 	// Dir holds net-conf.json and subnet.env.
 	Dir string
+	// NFTables makes flannel program its masquerading and forwarding rules with
+	// nftables rather than iptables, as kube-proxy does in nftables mode.
+	NFTables bool
 }
 
 // Lease is what the node holds once flannel runs.
@@ -105,7 +112,7 @@ func Run(ctx context.Context, cfg Config, ready func(Lease) error) error {
 
 // subnetManager writes net-conf.json and starts the kube subnet manager for the node.
 func subnetManager(ctx context.Context, cfg Config) (subnet.Manager, *subnet.Config, error) {
-	conf, err := NetConf(cfg.ClusterCIDR, cfg.Backend)
+	conf, err := NetConf(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,11 +139,18 @@ func subnetManager(ctx context.Context, cfg Config) (subnet.Manager, *subnet.Con
 	return sm, config, nil
 }
 
-// setupRules installs the masquerading and forwarding rules of the pod network.
+// setupRules installs the masquerading and forwarding rules of the pod network, with
+// the packet filter net-conf.json names, after removing those an earlier run may have
+// left with the other one.
 func setupRules(ctx context.Context, config *subnet.Config, bn backend.Network) error {
-	tm := &iptables.IPTablesManager{}
+	tm, stale := trafficManagers(config.EnableNFTables)
+	if stale != nil {
+		// Best effort: with its program installed, either manager only logs what it
+		// cannot remove.
+		_ = stale.CleanUp(ctx)
+	}
 	if err := tm.Init(ctx); err != nil {
-		return fmt.Errorf("flannel: iptables: %w", err)
+		return fmt.Errorf("flannel: packet filter: %w", err)
 	}
 	var none4 ip.IP4Net
 	var none6 ip.IP6Net
@@ -146,6 +160,21 @@ func setupRules(ctx context.Context, config *subnet.Config, bn backend.Network) 
 	}
 	tm.SetupAndEnsureForwardRules(ctx, config.Network, config.IPv6Network, resyncSeconds)
 	return nil
+}
+
+// trafficManagers returns the manager of the packet filter in use, and the manager
+// of the other one when its program is installed, so that its rules can be removed.
+func trafficManagers(useNFTables bool) (use, stale trafficmngr.TrafficManager) {
+	var ipt, nft trafficmngr.TrafficManager = &iptables.IPTablesManager{},
+		&nftables.NFTablesManager{}
+	use, stale, staleProgram := ipt, nft, "nft"
+	if useNFTables {
+		use, stale, staleProgram = nft, ipt, "iptables"
+	}
+	if _, err := exec.LookPath(staleProgram); err != nil {
+		stale = nil
+	}
+	return use, stale
 }
 
 // leaseOf converts flannel's lease.

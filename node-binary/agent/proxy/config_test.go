@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,6 +46,25 @@ func TestRender(t *testing.T) {
 			}
 			if !strings.Contains(string(data), "kind: KubeProxyConfiguration") {
 				t.Errorf("Render() lacks the kind: %s", data)
+			}
+		})
+	}
+}
+
+func TestRenderedConfigLoads(t *testing.T) {
+	for _, mode := range []string{"iptables", "nftables"} {
+		t.Run(mode, func(t *testing.T) {
+			data, err := Render(Settings{Kubeconfig: "/k", NodeName: "n1",
+				ClusterCIDR: netip.MustParsePrefix("10.42.0.0/16"), Mode: mode})
+			if err != nil {
+				t.Fatalf("Render() error = %v", err)
+			}
+			path := filepath.Join(t.TempDir(), "kube-proxy.yaml")
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := load(path); err != nil {
+				t.Errorf("kube-proxy refuses the %s configuration: %v\n%s", mode, err, data)
 			}
 		})
 	}

@@ -1,4 +1,5 @@
 // Package proxy runs the upstream kube-proxy inside the lightnode process, in
-// iptables mode, configured through a KubeProxyConfiguration file that Render writes.
-// Run drives kube-proxy's options with the caller's context instead of its command.
+// iptables or nftables mode (node-binary/agent/netfilter chooses), configured through a
+// KubeProxyConfiguration file that Render writes. Run drives kube-proxy's options with
+// the caller's context instead of its command.
 package proxy
