@@ -3,7 +3,7 @@ package containerd
 import (
 	"bytes"
 	"fmt"
-	"strconv"
+	"strings"
 	"text/template"
 )
 
@@ -43,12 +43,22 @@ type Config struct {
 	// containerd's own, for hosts where lowering one is not permitted (no
 	// CAP_SYS_RESOURCE, as in some containers).
 	RestrictOOMScoreAdj bool
+	// RegistryAuth holds the credentials CRI pulls present, keyed by the host they
+	// connect to (see Registries.Auths). The rendered file then holds secrets, so it
+	// must be written readable by root only.
+	RegistryAuth map[string]AuthConfig
 }
 
-// configTemplate is containerd's configuration, version 3 (containerd 2.x). Paths
-// are TOML-quoted by the quote function.
+// configTemplate is containerd's configuration, version 3 (containerd 2.x). Every
+// string is TOML-quoted by the quote function.
+//
+// Credentials go under the CRI images plugin's registry.configs, keyed by the host a
+// pull connects to. containerd 2 marks that section deprecated in favour of hosts.toml,
+// which has no credentials, but still honours it: the CRI plugin hands them to the
+// authorizer of each host that hosts.toml resolves to, and pulls the local way rather
+// than through the transfer service when the section is present.
 var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap{
-	"quote": strconv.Quote,
+	"quote": tomlString,
 }).Parse(`version = 3
 root = {{quote .Root}}
 state = {{quote .State}}
@@ -75,6 +85,18 @@ state = {{quote .State}}
 
 [plugins.'io.containerd.cri.v1.images'.registry]
   config_path = {{quote .HostsDir}}
+{{- range $host, $auth := .RegistryAuth}}
+
+[plugins.'io.containerd.cri.v1.images'.registry.configs.{{quote $host}}.auth]
+{{- with $auth.Username}}
+  username = {{quote .}}{{end}}
+{{- with $auth.Password}}
+  password = {{quote .}}{{end}}
+{{- with $auth.Auth}}
+  auth = {{quote .}}{{end}}
+{{- with $auth.IdentityToken}}
+  identitytoken = {{quote .}}{{end}}
+{{- end}}
 
 [plugins.'io.containerd.cri.v1.runtime']
   enable_selinux = false
@@ -109,4 +131,28 @@ func Render(c Config) ([]byte, error) {
 		return nil, fmt.Errorf("render containerd config: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// tomlString returns s as a TOML basic string. Unlike a Go quoted string it escapes
+// control characters only in the forms TOML knows.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }

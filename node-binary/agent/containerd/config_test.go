@@ -1,8 +1,6 @@
 package containerd
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,6 +32,20 @@ func TestRender(t *testing.T) {
 			want: []string{`restrict_oom_score_adj = true`}},
 		{name: "unknown snapshotter", change: func(c *Config) { c.Snapshotter = "zfs" },
 			wantErr: true},
+		{name: "credentials per host", change: func(c *Config) {
+			c.RegistryAuth = map[string]AuthConfig{
+				"mirror.local:5000": {Username: "puller", Password: `p"w\`},
+				"ghcr.io":           {IdentityToken: "tok"},
+				"quay.io":           {Auth: "dTpw"},
+			}
+		}, want: []string{
+			"[plugins.'io.containerd.cri.v1.images'.registry.configs.\"mirror.local:5000\".auth]\n" +
+				`  username = "puller"` + "\n" + `  password = "p\"w\\"`,
+			"[plugins.'io.containerd.cri.v1.images'.registry.configs.\"ghcr.io\".auth]\n" +
+				`  identitytoken = "tok"`,
+			"[plugins.'io.containerd.cri.v1.images'.registry.configs.\"quay.io\".auth]\n" +
+				`  auth = "dTpw"`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,86 +60,24 @@ func TestRender(t *testing.T) {
 					t.Errorf("config lacks %s:\n%s", w, out)
 				}
 			}
+			if c.RegistryAuth == nil && strings.Contains(string(out), "registry.configs") {
+				t.Errorf("config without credentials has a registry.configs section:\n%s", out)
+			}
 		})
 	}
 }
 
-func TestWriteHosts(t *testing.T) {
-	tests := []struct {
-		name    string
-		mirrors map[string][]string
-		files   map[string][]string
-		wantErr bool
-	}{
-		{name: "no mirrors blocks every registry", files: map[string][]string{
-			"_default": {`server = "http://127.0.0.1:1"`}}},
-		{name: "docker.io mirror", mirrors: map[string][]string{
-			"docker.io": {"mirror.local:5000"}}, files: map[string][]string{
-			"_default":  {`server = "http://127.0.0.1:1"`},
-			"docker.io": {`server = "https://registry-1.docker.io"`, `[host."https://mirror.local:5000"]`},
-		}},
-		{name: "wildcard mirror", mirrors: map[string][]string{"*": {"http://m:80"}},
-			files: map[string][]string{"_default": {`[host."http://m:80"]`}}},
-		{name: "path in name", mirrors: map[string][]string{"../x": {"m"}}, wantErr: true},
+func TestTOMLString(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{in: "/var/lib/x", want: `"/var/lib/x"`},
+		{in: `a"b\c`, want: `"a\"b\\c"`},
+		{in: "tab\tnl\n", want: `"tab\tnl\n"`},
+		{in: "bell\a del\x7f", want: `"bell\u0007 del\u007F"`},
+		{in: "ünï", want: `"ünï"`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "certs.d")
-			err := WriteHosts(dir, tt.mirrors)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("WriteHosts() error = %v, wantErr %v", err, tt.wantErr)
-			}
-			for reg, wants := range tt.files {
-				data, err := os.ReadFile(filepath.Join(dir, reg, "hosts.toml"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, w := range wants {
-					if !strings.Contains(string(data), w) {
-						t.Errorf("%s/hosts.toml lacks %s:\n%s", reg, w, data)
-					}
-				}
-			}
-		})
-	}
-}
-
-func TestLoadRegistries(t *testing.T) {
-	dir := t.TempDir()
-	tests := []struct {
-		name, content string
-		want          map[string][]string
-		wantErr       bool
-	}{
-		{name: "missing file", want: map[string][]string{}},
-		{name: "mirrors", content: "mirrors:\n  docker.io:\n    endpoint: [\"https://m\"]\n",
-			want: map[string][]string{"docker.io": {"https://m"}}},
-		{name: "not yaml", content: "mirrors: [", wantErr: true},
-	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(dir, tt.name+".yaml")
-			if tt.content != "" {
-				if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			r, err := LoadRegistries(path)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("case %d: error = %v, wantErr %v", i, err, tt.wantErr)
-			}
-			if tt.wantErr {
-				return
-			}
-			got := r.Endpoints()
-			if len(got) != len(tt.want) {
-				t.Fatalf("Endpoints() = %v, want %v", got, tt.want)
-			}
-			for k, v := range tt.want {
-				if strings.Join(got[k], ",") != strings.Join(v, ",") {
-					t.Errorf("Endpoints()[%s] = %v, want %v", k, got[k], v)
-				}
-			}
-		})
+		if got := tomlString(tt.in); got != tt.want {
+			t.Errorf("tomlString(%q) = %s, want %s", tt.in, got, tt.want)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -16,53 +15,91 @@ const unreachableRegistry = "http://127.0.0.1:1"
 // without a directory of its own.
 const defaultHostDir = "_default"
 
-// WriteHosts replaces the registry hosts directory dir: every registry without a mirror
-// resolves to an unreachable local address; each registry of mirrors gets its
-// endpoints, tried in order, before the registry itself.
-func WriteHosts(dir string, mirrors map[string][]string) error {
+// hostEntry is one server of a hosts.toml file and the TLS settings to reach it.
+type hostEntry struct {
+	url string
+	tls *TLSConfig
+}
+
+// WriteHosts replaces the registry hosts directory dir with one hosts.toml per
+// registry of r (containerd's hosts directory layout): every registry without a
+// mirror entry resolves to an unreachable local address; each registry of mirrors
+// gets its endpoints, tried in order, before the registry itself. Each endpoint and
+// registry carries the TLS settings configured for its host. Credentials are not
+// written here; they go into containerd's configuration (see Registries.Auths).
+func WriteHosts(dir string, r Registries) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("reset registry hosts %s: %w", dir, err)
 	}
-	if err := writeHostsFile(dir, defaultHostDir, hostsTOML(unreachableRegistry, nil)); err != nil {
+	blocked := hostsTOML(hostEntry{url: unreachableRegistry}, nil)
+	if err := writeHostsFile(dir, defaultHostDir, blocked); err != nil {
 		return err
 	}
-	for registry, endpoints := range mirrors {
+	for registry, m := range r.Mirrors {
 		if registry == "*" {
 			registry = defaultHostDir
-		}
-		if strings.ContainsAny(registry, `/\`) || registry == "." || registry == ".." {
+		} else if !validHost(registry) || registry == defaultHostDir {
 			return fmt.Errorf("registry mirror %q: not a registry host name", registry)
 		}
-		upstream := upstreamOf(registry)
-		if err := writeHostsFile(dir, registry, hostsTOML(upstream, endpoints)); err != nil {
+		if err := writeHostsFile(dir, registry, r.registryHostsTOML(registry, m)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// upstreamOf returns the server a registry's hosts file falls back to.
-func upstreamOf(registry string) string {
-	switch registry {
-	case defaultHostDir:
-		return unreachableRegistry
-	case "docker.io":
-		return "https://registry-1.docker.io"
+// registryHostsTOML renders the hosts.toml of one registry of mirrors.
+func (r Registries) registryHostsTOML(registry string, m Mirror) []byte {
+	server := hostEntry{url: unreachableRegistry}
+	if registry != defaultHostDir {
+		host := upstreamHost(registry)
+		server = hostEntry{url: "https://" + host, tls: r.tlsFor(host)}
 	}
-	return "https://" + registry
+	mirrors := make([]hostEntry, 0, len(m.Endpoint))
+	for _, e := range m.Endpoint {
+		mirrors = append(mirrors, hostEntry{url: endpointURL(e), tls: r.tlsFor(endpointHost(e))})
+	}
+	return hostsTOML(server, mirrors)
 }
 
-// hostsTOML renders one hosts.toml: the mirrors first, then the server.
-func hostsTOML(server string, mirrors []string) []byte {
+// upstreamHost returns the host a registry's pulls fall back to after its mirrors.
+func upstreamHost(registry string) string {
+	if registry == "docker.io" {
+		return dockerHubHost
+	}
+	return registry
+}
+
+// hostsTOML renders one hosts.toml: the server with its TLS settings at the top
+// level, then each mirror as a host table, in the order they are tried.
+func hostsTOML(server hostEntry, mirrors []hostEntry) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "server = %s\n", strconv.Quote(server))
+	fmt.Fprintf(&b, "server = %s\n", tomlString(server.url))
+	writeTLS(&b, "", server.tls)
 	for _, m := range mirrors {
-		if !strings.Contains(m, "://") {
-			m = "https://" + m
-		}
-		fmt.Fprintf(&b, "\n[host.%s]\n  capabilities = [\"pull\", \"resolve\"]\n", strconv.Quote(m))
+		fmt.Fprintf(&b, "\n[host.%s]\n", tomlString(m.url))
+		b.WriteString("  capabilities = [\"pull\", \"resolve\"]\n")
+		writeTLS(&b, "  ", m.tls)
 	}
 	return []byte(b.String())
+}
+
+// writeTLS writes the hosts.toml keys of t: ca, client (a certificate and key
+// pair), skip_verify.
+func writeTLS(b *strings.Builder, indent string, t *TLSConfig) {
+	if t == nil {
+		return
+	}
+	if t.CAFile != "" {
+		fmt.Fprintf(b, "%sca = %s\n", indent, tomlString(t.CAFile))
+	}
+	if t.CertFile != "" {
+		fmt.Fprintf(b, "%sclient = [[%s, %s]]\n", indent, tomlString(t.CertFile),
+			tomlString(t.KeyFile))
+	}
+	if t.InsecureSkipVerify {
+		fmt.Fprintf(b, "%sskip_verify = true\n", indent)
+	}
 }
 
 // writeHostsFile writes dir/registry/hosts.toml.
