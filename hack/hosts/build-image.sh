@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 suite=bookworm
 build_dir=
 packages=systemd,systemd-sysv,dbus,openssh-server,openssh-sftp-server,sudo,iptables
-packages+=,iproute2,ca-certificates,procps,kmod,curl,iputils-ping,conntrack
+packages+=,iproute2,ca-certificates,procps,kmod,curl,iputils-ping,conntrack,nftables
 mirror=${LC_HOSTS_MIRROR:-http://deb.debian.org/debian}
 
 # Units that fail or make no sense in a container: consoles, kernel file systems that

@@ -77,6 +77,9 @@ func TestAgentE2E(t *testing.T) {
 	t.Run("an agent with a wrong token stops with token rejected", func(t *testing.T) {
 		c.testWrongToken(ctx, t)
 	})
+	// Last: it uninstalls lightnode from the agent's host.
+	t.Run("an agent in nftables mode serves a Service; uninstall removes its tables",
+		func(t *testing.T) { c.testNFTablesMode(ctx, t) })
 }
 
 // lightnodeBinary returns the lightnode binary under test: LIGHTNODE_BIN, or the
