@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +13,10 @@ import (
 
 // SQLiteFile is the SQLite database under Config.DBDir.
 const SQLiteFile = "state.db"
+
+// KineSocket is the unix socket under Config.DBDir where kine serves the etcd protocol
+// while the server runs.
+const KineSocket = "kine.sock"
 
 // sqliteParams tune SQLite for one writer with many readers, as kine recommends.
 const sqliteParams = "_journal_mode=WAL&_busy_timeout=30000&_synchronous=NORMAL" +
@@ -38,7 +41,7 @@ func startKine(ctx context.Context, cfg Config) (*Datastore, error) {
 
 	kctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	socket := filepath.Join(cfg.DBDir, "kine.sock")
+	socket := filepath.Join(cfg.DBDir, KineSocket)
 	etcd, err := endpoint.Listen(kctx, kineConfig(dsn, socket, &wg))
 	if err != nil {
 		cancel()
@@ -69,29 +72,4 @@ func kineConfig(dsn, socket string, wg *sync.WaitGroup) endpoint.Config {
 		PollBatchSize:       500,
 		PollInterval:        time.Second,
 	}
-}
-
-// sqliteHeader starts every SQLite 3 database file.
-const sqliteHeader = "SQLite format 3\x00"
-
-// checkSQLite refuses a database file that is not SQLite, which kine would otherwise
-// retry opening forever.
-func checkSQLite(path string) error {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open sqlite database %s: %w", path, err)
-	}
-	defer f.Close()
-	head := make([]byte, len(sqliteHeader))
-	n, _ := f.Read(head)
-	if n == 0 {
-		return nil
-	}
-	if !strings.HasPrefix(string(head[:n]), sqliteHeader) || n < len(sqliteHeader) {
-		return fmt.Errorf("sqlite database %s: %w", path, ErrCorrupt)
-	}
-	return nil
 }

@@ -93,16 +93,3 @@ func expectAdded(t *testing.T, w watch.Interface, name string) {
 		}
 	}
 }
-
-func TestBadInput(t *testing.T) {
-	t.Run("port in use", func(t *testing.T) {
-		n := newNode(t, "busy", "127.0.0.1")
-		l := listen(t, n.url())
-		defer l.Close()
-		n.start()
-		err := n.wait()
-		if err == nil || !strings.Contains(n.output(), strings.TrimPrefix(n.url(), "https://")) {
-			t.Fatalf("exit %v, want an error naming the port:\n%s", err, n.output())
-		}
-	})
-}

@@ -15,7 +15,7 @@ import (
 func (r *runner) ensureTLS() error {
 	cas, written, err := pki.EnsureCASet(r.dirs.TLSDir(), r.opts.Clock)
 	if err != nil {
-		return fmt.Errorf("certificate authorities in %s: %w", r.dirs.TLSDir(), err)
+		return fmt.Errorf("certificate authorities: %w", err)
 	}
 	if len(written) > 0 {
 		r.log.Info("Generated certificate authorities", "files", written)
