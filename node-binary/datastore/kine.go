@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/k3s-io/kine/pkg/endpoint"
 )
 
 // SQLiteFile is the SQLite database under Config.DBDir.
@@ -42,13 +40,14 @@ func startKine(ctx context.Context, cfg Config) (*Datastore, error) {
 	kctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	socket := filepath.Join(cfg.DBDir, KineSocket)
-	etcd, err := endpoint.Listen(kctx, kineConfig(dsn, socket, &wg))
+	endpoint, err := serveKine(kctx, &wg, dsn, socket, defaultKineSettings)
 	if err != nil {
 		cancel()
+		wg.Wait()
 		return nil, fmt.Errorf("start kine on %s: %w", what, err)
 	}
 
-	d := &Datastore{Backend: Backend{Endpoints: etcd.Endpoints}, done: make(chan struct{})}
+	d := &Datastore{Backend: Backend{Endpoints: []string{endpoint}}, done: make(chan struct{})}
 	go func() {
 		<-ctx.Done()
 		cancel()
@@ -58,18 +57,15 @@ func startKine(ctx context.Context, cfg Config) (*Datastore, error) {
 	return d, nil
 }
 
-func kineConfig(dsn, socket string, wg *sync.WaitGroup) endpoint.Config {
-	return endpoint.Config{
-		WaitGroup:           wg,
-		Listener:            "unix://" + socket,
-		Endpoint:            dsn,
-		NotifyInterval:      5 * time.Second,
-		EmulatedETCDVersion: "3.6.11",
-		CompactInterval:     5 * time.Minute,
-		CompactTimeout:      5 * time.Second,
-		CompactMinRetain:    1000,
-		CompactBatchSize:    1000,
-		PollBatchSize:       500,
-		PollInterval:        time.Second,
-	}
+// defaultKineSettings poll and compact as kine's own defaults do, and report an
+// etcd version the API server accepts.
+var defaultKineSettings = kineSettings{
+	notifyInterval:      5 * time.Second,
+	emulatedETCDVersion: "3.6.11",
+	compactInterval:     5 * time.Minute,
+	compactTimeout:      5 * time.Second,
+	compactMinRetain:    1000,
+	compactBatchSize:    1000,
+	pollBatchSize:       500,
+	pollInterval:        time.Second,
 }
