@@ -6,9 +6,6 @@ import (
 	"os"
 
 	"github.com/containerd/containerd/v2/cmd/containerd/command"
-
-	// The plugins containerd's own binary carries: CRI, snapshotters, runtime v2.
-	_ "github.com/containerd/containerd/v2/cmd/containerd/builtins"
 )
 
 // CommandName is the lightnode subcommand that runs containerd.
