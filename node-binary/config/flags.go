@@ -140,6 +140,17 @@ func bindComponents(fs *pflag.FlagSet, s *Server) {
 	annotate(fs, "disable-agent", GroupComponents)
 	define(fs, GroupComponents, newListValue(&s.Disable, nil, oneOf(Components...)), "disable",
 		"Packaged component not to deploy: "+strings.Join(Components, ", ")+" (repeatable)")
+	for _, c := range []struct {
+		list *[]string
+		name string
+	}{
+		{&s.KubeAPIServerArg, "kube-apiserver"},
+		{&s.KubeControllerManagerArg, "kube-controller-manager"},
+		{&s.KubeSchedulerArg, "kube-scheduler"},
+	} {
+		define(fs, GroupComponents, newListValue(c.list, nil, nil), c.name+"-arg",
+			"Extra "+c.name+" flag key=value, replacing lightnode's value (repeatable)")
+	}
 }
 
 func bindNetworking(fs *pflag.FlagSet, s *Server) {

@@ -89,6 +89,14 @@ type Server struct {
 	DisableAgent bool `json:"disable-agent,omitempty"`
 	// Disable lists packaged components not to deploy, from Components.
 	Disable []string `json:"disable,omitempty"`
+	// KubeAPIServerArg lists extra kube-apiserver flags written key=value; each
+	// replaces lightnode's own value of that flag.
+	KubeAPIServerArg []string `json:"kube-apiserver-arg,omitempty"`
+	// KubeControllerManagerArg lists extra kube-controller-manager flags, as
+	// KubeAPIServerArg does.
+	KubeControllerManagerArg []string `json:"kube-controller-manager-arg,omitempty"`
+	// KubeSchedulerArg lists extra kube-scheduler flags, as KubeAPIServerArg does.
+	KubeSchedulerArg []string `json:"kube-scheduler-arg,omitempty"`
 
 	// Networking.
 

@@ -3,6 +3,7 @@ package config
 import (
 	"net/netip"
 	"path/filepath"
+	"strings"
 )
 
 // Validate checks the server settings, the agent ones included, and records their
@@ -75,6 +76,20 @@ func (s *Server) validateComponents(p *problems) {
 	for _, c := range s.Disable {
 		if err := known(c); err != nil {
 			p.add("disable", err)
+		}
+	}
+	checkComponentArgs(p, "kube-apiserver-arg", s.KubeAPIServerArg)
+	checkComponentArgs(p, "kube-controller-manager-arg", s.KubeControllerManagerArg)
+	checkComponentArgs(p, "kube-scheduler-arg", s.KubeSchedulerArg)
+}
+
+// checkComponentArgs reports each of args, the values of flag, that is not a flag
+// name and value written key=value.
+func checkComponentArgs(p *problems, flag string, args []string) {
+	for _, arg := range args {
+		key, _, ok := strings.Cut(arg, "=")
+		if !ok || key == "" || strings.HasPrefix(key, "-") {
+			p.addf(flag, "%q: write key=value without leading dashes", arg)
 		}
 	}
 }

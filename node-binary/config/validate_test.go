@@ -80,6 +80,14 @@ func TestServerValidateRejects(t *testing.T) {
 		}, "--cluster-init"},
 		{"kubelet arg with dashes", func(s *Server) { s.KubeletArg = []string{"--v=2"} },
 			"--kubelet-arg"},
+		{"apiserver arg with dashes", func(s *Server) {
+			s.KubeAPIServerArg = []string{"--profiling=true"}
+		}, "--kube-apiserver-arg"},
+		{"controller manager arg without value", func(s *Server) {
+			s.KubeControllerManagerArg = []string{"controllers"}
+		}, "--kube-controller-manager-arg"},
+		{"scheduler arg without key", func(s *Server) { s.KubeSchedulerArg = []string{"=1"} },
+			"--kube-scheduler-arg"},
 		{"dns upstream by name", func(s *Server) { s.DNSUpstream = []string{"dns.example"} },
 			"--dns-upstream"},
 		{"dns upstream with port zero", func(s *Server) { s.DNSUpstream = []string{"1.1.1.1:0"} },

@@ -86,7 +86,8 @@ type apiServer struct {
 func (r *runner) newAPIServer(ctx context.Context, wrap func(http.Handler) http.Handler) (
 	*apiServer, error) {
 	s := options.NewServerRunOptions()
-	if err := parseInto("kube-apiserver", s.Flags(), r.apiserverArgs()); err != nil {
+	flags := r.apiserverArgs().with(r.cfg.KubeAPIServerArg)
+	if err := parseInto("kube-apiserver", s.Flags(), flags); err != nil {
 		return nil, err
 	}
 	if err := s.GenericServerRunOptions.ComponentGlobalsRegistry.Set(); err != nil {

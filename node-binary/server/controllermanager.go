@@ -67,7 +67,8 @@ func (r *runner) runControllerManager(ctx context.Context) error {
 		kcm.ControllerAliases()
 	fss := s.Flags(known, disabled, aliases)
 	s.ParsedFlags = &fss
-	if err := parseInto("kube-controller-manager", fss, r.controllerManagerArgs()); err != nil {
+	flags := r.controllerManagerArgs().with(r.cfg.KubeControllerManagerArg)
+	if err := parseInto("kube-controller-manager", fss, flags); err != nil {
 		return err
 	}
 	rest.SetDefaultWarningHandler(rest.NoWarnings{})

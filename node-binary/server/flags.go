@@ -22,6 +22,16 @@ func (a args) list() []string {
 	return out
 }
 
+// with returns a with each key=value of extra, the user's flags, in place of its
+// own value of that flag.
+func (a args) with(extra []string) args {
+	for _, kv := range extra {
+		key, value, _ := strings.Cut(kv, "=")
+		a[key] = value
+	}
+	return a
+}
+
 // parseInto applies a to the named flag sets of a component's options, as its
 // command line would.
 func parseInto(component string, fss cliflag.NamedFlagSets, a args) error {
@@ -30,7 +40,9 @@ func parseInto(component string, fss cliflag.NamedFlagSets, a args) error {
 		fs.AddFlagSet(fss.FlagSets[name])
 	}
 	if err := fs.Parse(a.list()); err != nil {
-		return fmt.Errorf("%s flags: %w", component, err)
+		// The caller names the component; its flags come from lightnode and from
+		// --<component>-arg.
+		return fmt.Errorf("flags (see --%s-arg): %w", component, err)
 	}
 	return nil
 }

@@ -28,7 +28,8 @@ func (r *runner) schedulerArgs() args {
 // runScheduler runs kube-scheduler until ctx is done.
 func (r *runner) runScheduler(ctx context.Context) error {
 	opts := schedoptions.NewOptions()
-	if err := parseInto("kube-scheduler", *opts.Flags, r.schedulerArgs()); err != nil {
+	flags := r.schedulerArgs().with(r.cfg.KubeSchedulerArg)
+	if err := parseInto("kube-scheduler", *opts.Flags, flags); err != nil {
 		return err
 	}
 	if err := opts.ComponentGlobalsRegistry.Set(); err != nil {
