@@ -28,8 +28,9 @@ type Status struct {
 	Renew bool
 }
 
-// Check reads every *.crt file under dir and returns its status at the time of clock,
-// sorted by path. An unreadable or unparsable certificate is an error naming it.
+// Check reads every *.crt file under dir, except in the backups Rotate made, and
+// returns its status at the time of clock, sorted by path. An unreadable or unparsable
+// certificate is an error naming it.
 func Check(dir string, clock pki.Clock) ([]Status, error) {
 	now := time.Now
 	if clock != nil {
@@ -37,8 +38,14 @@ func Check(dir string, clock pki.Clock) ([]Status, error) {
 	}
 	var out []Status
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".crt") {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() && path != dir && strings.HasPrefix(d.Name(), BackupPrefix) {
+			return fs.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".crt") {
+			return nil
 		}
 		st, err := checkFile(dir, path, now())
 		if err != nil {

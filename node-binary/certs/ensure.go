@@ -31,8 +31,10 @@ type Spec struct {
 	TLSSANs []string
 }
 
-// leaf is one certificate to keep valid: its files, its CA and what it holds.
+// leaf is one certificate to keep valid: the service it belongs to, its files, its CA
+// and what it holds.
 type leaf struct {
+	service   string
 	cert, key string
 	ca        func(*pki.CASet) *pki.CA
 	spec      pki.LeafSpec
@@ -61,16 +63,20 @@ func leaves(spec Spec) []leaf {
 	server := servingSpec(spec)
 	etcd := etcdSpec(spec)
 	return []leaf{
-		{APIServerCertFile, APIServerKeyFile, serverCA, server},
-		{AdminCertFile, AdminKeyFile, clientCA, client(AdminUser, MastersGroup)},
-		{ControllerCertFile, ControllerKeyFile, clientCA, client(ControllerUser)},
-		{SchedulerCertFile, SchedulerKeyFile, clientCA, client(SchedulerUser)},
-		{KubeletClientCertFile, KubeletClientKeyFile, clientCA,
+		{ServiceAPIServer, APIServerCertFile, APIServerKeyFile, serverCA, server},
+		{ServiceAdmin, AdminCertFile, AdminKeyFile, clientCA, client(AdminUser, MastersGroup)},
+		{ServiceControllerManager, ControllerCertFile, ControllerKeyFile, clientCA,
+			client(ControllerUser)},
+		{ServiceScheduler, SchedulerCertFile, SchedulerKeyFile, clientCA,
+			client(SchedulerUser)},
+		{ServiceAPIServer, KubeletClientCertFile, KubeletClientKeyFile, clientCA,
 			client(KubeletClientUser, MastersGroup)},
-		{ProxyClientCertFile, ProxyClientKeyFile, requestHeaderCA, client(ProxyClientUser)},
-		{EtcdServerCertFile, EtcdServerKeyFile, etcdServerCA, etcd},
-		{EtcdPeerCertFile, EtcdPeerKeyFile, etcdPeerCA, etcd},
-		{EtcdClientCertFile, EtcdClientKeyFile, etcdServerCA, client(EtcdClientUser)},
+		{ServiceAuthProxy, ProxyClientCertFile, ProxyClientKeyFile, requestHeaderCA,
+			client(ProxyClientUser)},
+		{ServiceEtcd, EtcdServerCertFile, EtcdServerKeyFile, etcdServerCA, etcd},
+		{ServiceEtcd, EtcdPeerCertFile, EtcdPeerKeyFile, etcdPeerCA, etcd},
+		{ServiceEtcd, EtcdClientCertFile, EtcdClientKeyFile, etcdServerCA,
+			client(EtcdClientUser)},
 	}
 }
 

@@ -33,3 +33,27 @@ const (
 	ProxyClientUser   = "system:auth-proxy"
 	EtcdClientUser    = "etcd-client"
 )
+
+// Services name groups of leaf certificates, as `lightnode certificate rotate --service`
+// takes them. CAs and the service-account key belong to none.
+const (
+	// ServiceAdmin is the admin's client certificate.
+	ServiceAdmin = "admin"
+	// ServiceAPIServer is the API server's serving certificate and its client
+	// certificate towards kubelets.
+	ServiceAPIServer = "api-server"
+	// ServiceControllerManager is the controller manager's client certificate.
+	ServiceControllerManager = "controller-manager"
+	// ServiceScheduler is the scheduler's client certificate.
+	ServiceScheduler = "scheduler"
+	// ServiceAuthProxy is the client certificate of the aggregation layer's proxy.
+	ServiceAuthProxy = "auth-proxy"
+	// ServiceEtcd is the serving, peer and client certificates of embedded etcd.
+	ServiceEtcd = "etcd"
+)
+
+// Services returns every service name, in a fixed order.
+func Services() []string {
+	return []string{ServiceAdmin, ServiceAPIServer, ServiceControllerManager,
+		ServiceScheduler, ServiceAuthProxy, ServiceEtcd}
+}
