@@ -3,13 +3,17 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/lightcluster/lightcluster/node-binary/config"
@@ -86,6 +90,47 @@ func discoverCluster(ctx context.Context, cs kubernetes.Interface) (Cluster, boo
 	}
 	ip, _ := netip.ParseAddr(svc.Spec.ClusterIP)
 	return defaultCluster(ip), false, nil
+}
+
+// clusterRetry is how often an agent asks again for the cluster settings while its
+// server is still starting, and clusterWaitLog how often it says it is waiting.
+const (
+	clusterRetry   = 2 * time.Second
+	clusterWaitLog = 30 * time.Second
+)
+
+// waitForCluster calls discoverCluster every interval for as long as the server is
+// starting (unreachable, or the kubernetes Service not made yet), as when an agent
+// starts beside its server, and returns its settings, or at once any other error, such
+// as credentials the server rejects.
+func waitForCluster(ctx context.Context, cs kubernetes.Interface, log *slog.Logger,
+	interval time.Duration) (Cluster, bool, error) {
+	var logged time.Time
+	for {
+		c, recorded, err := discoverCluster(ctx, cs)
+		if err == nil || !serverStarting(err) {
+			return c, recorded, err
+		}
+		if time.Since(logged) >= clusterWaitLog {
+			log.Info("Waiting for the server to finish starting", "reason", err)
+			logged = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return Cluster{}, false, fmt.Errorf("read cluster settings: %w", ctx.Err())
+		case <-time.After(interval):
+		}
+	}
+}
+
+// serverStarting reports whether err is what a client sees of a server that has not
+// finished starting.
+func serverStarting(err error) bool {
+	return apierrors.IsNotFound(err) || apierrors.IsServiceUnavailable(err) ||
+		apierrors.IsInternalError(err) || apierrors.IsTimeout(err) ||
+		apierrors.IsServerTimeout(err) || apierrors.IsTooManyRequests(err) ||
+		utilnet.IsConnectionRefused(err) || utilnet.IsConnectionReset(err) ||
+		utilnet.IsProbableEOF(err) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // publishCluster records c on the node's Node object once the kubelet registered it.

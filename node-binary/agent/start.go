@@ -100,7 +100,7 @@ func (r *runner) settleCluster(ctx context.Context, cs kubernetes.Interface) err
 		r.cluster = *r.opts.Cluster
 		return nil
 	}
-	c, recorded, err := discoverCluster(ctx, cs)
+	c, recorded, err := waitForCluster(ctx, cs, r.log, clusterRetry)
 	if err != nil {
 		return err
 	}
