@@ -55,7 +55,7 @@ func Start(ctx context.Context, self, configPath, address, binDir string,
 }
 
 // childGOGC trades some CPU for a smaller containerd heap, unless GOGC says otherwise.
-const childGOGC = "GOGC=50"
+const childGOGC = "GOGC=25"
 
 // childEnv is this process's environment with binDir prepended to PATH, and childGOGC
 // unless GOGC is set.

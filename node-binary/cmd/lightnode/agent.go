@@ -34,6 +34,7 @@ func newAgentCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(contextOf(cmd), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
+			go releaseStartupPages(ctx)
 			slog.Info("Starting lightnode agent", "dataDir", cfg.DataDir, "server", cfg.ServerURL,
 				"node", cfg.NodeName)
 			return agent.Run(ctx, cfg, agent.Options{Logger: slog.Default()})
@@ -52,6 +53,7 @@ func newContainerdCommand() *cobra.Command {
 		Hidden:             true,
 		DisableFlagParsing: true,
 		Run: func(_ *cobra.Command, args []string) {
+			go releaseStartupPages(context.Background())
 			containerd.Main(args)
 		},
 	}
@@ -63,6 +65,7 @@ func newContainerdCommand() *cobra.Command {
 func runNode(parent context.Context, cfg *config.Server, opts server.Options) error {
 	ctx, cancel := context.WithCancel(contextOrBackground(parent))
 	defer cancel()
+	go releaseStartupPages(ctx)
 	go func() { _ = agent.EnsureNodeNetworkRBAC(ctx, cfg.WriteKubeconfig) }()
 	agentDone := make(chan error, 1)
 	if cfg.DisableAgent {
