@@ -74,6 +74,9 @@ func TestAgentE2E(t *testing.T) {
 	t.Run("restarting the agent keeps its pods running", func(t *testing.T) {
 		c.testAgentRestart(ctx, t)
 	})
+	t.Run("the agent carries on after the server restarts", func(t *testing.T) {
+		c.testServerRestart(ctx, t)
+	})
 	t.Run("an agent with a wrong token stops with token rejected", func(t *testing.T) {
 		c.testWrongToken(ctx, t)
 	})
