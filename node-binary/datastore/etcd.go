@@ -73,13 +73,23 @@ func startEtcd(ctx context.Context, dbDir string, c EtcdConfig) (*Datastore, err
 	if err != nil {
 		return nil, err
 	}
-	if err := planCluster(ctx, cfg, dir, c); err != nil {
+	learner, err := planCluster(ctx, cfg, dir, c)
+	if err != nil {
 		return nil, err
 	}
 
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start etcd in %s: %w", dir, err)
+	}
+	if learner != 0 {
+		pctx, cancel := context.WithTimeout(ctx, etcdReadyTimeout)
+		err := promoteMember(pctx, c, learner)
+		cancel()
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
 	}
 	if err := waitReady(ctx, e); err != nil {
 		e.Close()
@@ -153,18 +163,20 @@ func tlsInfo(f TLSFiles) transport.TLSInfo {
 }
 
 // planCluster decides how the member starts: from local data, as the first member
-// of a new cluster, or added to an existing cluster.
-func planCluster(ctx context.Context, cfg *embed.Config, dir string, c EtcdConfig) error {
+// of a new cluster, or added to an existing cluster as a learner, whose member ID it
+// returns (zero otherwise) for startEtcd to promote.
+func planCluster(ctx context.Context, cfg *embed.Config, dir string, c EtcdConfig) (
+	uint64, error) {
 	if hasData(dir) || len(c.JoinClientURLs) == 0 {
-		return nil
+		return 0, nil
 	}
-	initial, err := addMember(ctx, c)
+	initial, id, err := addMember(ctx, c)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	cfg.InitialCluster = initial
 	cfg.ClusterState = embed.ClusterStateFlagExisting
-	return nil
+	return id, nil
 }
 
 func hasData(dir string) bool {

@@ -2,10 +2,12 @@ package datastore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -13,13 +15,17 @@ import (
 // memberTimeout bounds each call to an existing cluster's members.
 const memberTimeout = 30 * time.Second
 
-// addMember adds this member to the cluster reachable at c.JoinClientURLs and returns
-// the initial-cluster value it must start with. A member of the same name already
-// listed with this peer URL (a start that failed after being added) is reused.
-func addMember(ctx context.Context, c EtcdConfig) (string, error) {
+// addMember adds this member to the cluster reachable at c.JoinClientURLs as a learner
+// and returns the initial-cluster value it must start with and its member ID. A learner
+// does not count towards the quorum until promoteMember makes it a voter, so the
+// cluster keeps accepting writes while the new member catches up; a voting member
+// added at once would leave a one-member cluster without quorum until the new one
+// runs. A member of the same name already listed with this peer URL (a start that
+// failed after being added) is reused.
+func addMember(ctx context.Context, c EtcdConfig) (string, uint64, error) {
 	cli, err := Client(c.JoinClientURLs, c.ClientTLS)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer cli.Close()
 
@@ -27,27 +33,63 @@ func addMember(ctx context.Context, c EtcdConfig) (string, error) {
 	defer cancel()
 	list, err := cli.MemberList(ctx)
 	if err != nil {
-		return "", fmt.Errorf("list etcd members at %s: %w", strings.Join(c.JoinClientURLs, ","), err)
+		return "", 0, fmt.Errorf("list etcd members at %s: %w",
+			strings.Join(c.JoinClientURLs, ","), err)
 	}
 	peers := map[string]string{}
-	known := false
+	var id uint64
 	for _, m := range list.Members {
 		for _, u := range m.PeerURLs {
 			if u == c.PeerURL() {
-				known = true
+				id = m.ID
 			}
 		}
 		if m.Name != "" && len(m.PeerURLs) > 0 {
 			peers[m.Name] = m.PeerURLs[0]
 		}
 	}
-	if !known {
-		if _, err := cli.MemberAdd(ctx, []string{c.PeerURL()}); err != nil {
-			return "", fmt.Errorf("add etcd member %s: %w", c.Name, err)
+	if id == 0 {
+		resp, err := cli.MemberAddAsLearner(ctx, []string{c.PeerURL()})
+		if err != nil {
+			return "", 0, fmt.Errorf("add etcd member %s: %w", c.Name, err)
 		}
+		id = resp.Member.ID
 	}
 	peers[c.Name] = c.PeerURL()
-	return joinNames(peers), nil
+	return joinNames(peers), id, nil
+}
+
+// promoteInterval is how often a learner asks to become a voting member while it
+// catches up with the cluster.
+const promoteInterval = time.Second
+
+// promoteMember makes the learner id a voting member once it has caught up with the
+// cluster reachable at c.JoinClientURLs, asking every promoteInterval until ctx ends.
+// A member that votes already is left as it is.
+func promoteMember(ctx context.Context, c EtcdConfig, id uint64) error {
+	cli, err := Client(c.JoinClientURLs, c.ClientTLS)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	for {
+		callCtx, cancel := context.WithTimeout(ctx, memberTimeout)
+		_, err := cli.MemberPromote(callCtx, id)
+		cancel()
+		switch {
+		case err == nil, errors.Is(err, rpctypes.ErrMemberNotLearner):
+			return nil
+		case !errors.Is(err, rpctypes.ErrMemberLearnerNotReady) && ctx.Err() == nil &&
+			callCtx.Err() == nil:
+			return fmt.Errorf("promote etcd member %s: %w", c.Name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("promote etcd member %s: %w (last answer: %v)", c.Name,
+				ctx.Err(), err)
+		case <-time.After(promoteInterval):
+		}
+	}
 }
 
 // Client returns an etcd client for endpoints that authenticates with tlsFiles.
