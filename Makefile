@@ -132,14 +132,12 @@ test-envtest: ## Run the tests that need a real API server (envtest).
 		./api/... ./controllers/... ./test/envtest/...
 
 .PHONY: test-lightnode
-# The three-member etcd test needs the machine to itself: under a parallel build a joining
-# member can miss its three-minute start-up bound. It runs on its own in test-lightnode-etcd.
 LIGHTNODE_TEST = LIGHTNODE_BIN=$(BIN)/lightnode CGO_ENABLED=0 $(GO) test $(GO_TEST_FLAGS) \
 	-trimpath -tags lightnode -timeout 20m
 
 .PHONY: test-lightnode
-test-lightnode: lightnode ## Run lightnode server tests on loopback (SQLite, tokens, kubectl).
-	$(LIGHTNODE_TEST) -skip TestEmbeddedEtcdThreeServers ./node-binary/server/...
+test-lightnode: lightnode ## Run lightnode server tests on loopback (SQLite, etcd, tokens, kubectl).
+	$(LIGHTNODE_TEST) ./node-binary/server/...
 
 .PHONY: test-lightnode-etcd
 test-lightnode-etcd: lightnode ## Run the three-member embedded etcd test on loopback.
@@ -158,8 +156,9 @@ test-e2e: test-hosts-image lightnode build docker-save ## Run the end-to-end tes
 ##@ Benchmarks
 
 .PHONY: bench
-bench: ## Measure lightnode against upstream processes, cluster DNS start-up, the operator.
+bench: ## Measure lightnode server and agent against upstream processes, cluster DNS start-up, the operator.
 	hack/bench/server.sh
 	hack/bench/dns.sh
+	hack/bench/agent.sh
 	assets=$$(GO=$(GO) hack/envtest-assets.sh) && KUBEBUILDER_ASSETS=$$assets \
 		$(GO) test -tags envtest -run '^$$' -bench ProvisionHosts -benchtime=1x ./controllers/

@@ -19,3 +19,20 @@ PY
 		{ [[ -f "$file" ]] || printf '# Benchmarks\n\n'; printf '\n%s\n' "$section"; } >>"$file"
 	fi
 }
+
+# cpu_ticks PID...: prints the CPU time (user and system, in clock ticks) the processes
+# have used so far, summed, from /proc/PID/stat.
+cpu_ticks() {
+	local t=0 pid
+	for pid in "$@"; do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+	done
+	echo "$t"
+}
+
+# cpu_percent TICKS0 TICKS1 SECONDS: prints the CPU the ticks between two readings
+# took, in percent of one CPU over SECONDS.
+cpu_percent() {
+	awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN{printf "%.1f", (b - a) / hz / s * 100}'
+}
