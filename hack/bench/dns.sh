@@ -32,13 +32,6 @@ trap cleanup EXIT
 
 log() { echo "bench-dns: $*" >&2; }
 
-# on HOST CMD...: runs a command on the test host, bounded to two minutes.
-on() {
-	local host=$1
-	shift
-	timeout --kill-after=10 120 docker exec "$host" "$@"
-}
-
 # kubectl HOST ARGS...: the server's kubectl on the test host.
 kubectl() {
 	local host=$1

@@ -36,3 +36,10 @@ cpu_percent() {
 	awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" \
 		'BEGIN{printf "%.1f", (b - a) / hz / s * 100}'
 }
+
+# on HOST CMD...: runs a command on the test host, bounded to two minutes.
+on() {
+	local host=$1
+	shift
+	timeout --kill-after=10 120 docker exec "$host" "$@"
+}
