@@ -29,9 +29,9 @@ func addMember(ctx context.Context, c EtcdConfig) (string, uint64, error) {
 	}
 	defer cli.Close()
 
-	ctx, cancel := context.WithTimeout(ctx, memberTimeout)
+	listCtx, cancel := context.WithTimeout(ctx, memberTimeout)
 	defer cancel()
-	list, err := cli.MemberList(ctx)
+	list, err := cli.MemberList(listCtx)
 	if err != nil {
 		return "", 0, fmt.Errorf("list etcd members at %s: %w",
 			strings.Join(c.JoinClientURLs, ","), err)
@@ -49,14 +49,45 @@ func addMember(ctx context.Context, c EtcdConfig) (string, uint64, error) {
 		}
 	}
 	if id == 0 {
-		resp, err := cli.MemberAddAsLearner(ctx, []string{c.PeerURL()})
-		if err != nil {
-			return "", 0, fmt.Errorf("add etcd member %s: %w", c.Name, err)
+		if id, err = addLearner(ctx, cli, c); err != nil {
+			return "", 0, err
 		}
-		id = resp.Member.ID
 	}
 	peers[c.Name] = c.PeerURL()
 	return joinNames(peers), id, nil
+}
+
+// addRetry is how often a joining member asks again to be added while the cluster
+// refuses for the moment, and addTimeout how long it keeps asking.
+const (
+	addRetry   = 2 * time.Second
+	addTimeout = 3 * time.Minute
+)
+
+// addLearner adds c's member as a learner and returns its ID. The cluster refuses an
+// addition for a while after a member joined: it takes one learner at a time, and a
+// member promoted a moment ago does not count as healthy yet; the call is repeated
+// then, as when two servers join at once.
+func addLearner(ctx context.Context, cli *clientv3.Client, c EtcdConfig) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, addTimeout)
+	defer cancel()
+	for {
+		callCtx, cancelCall := context.WithTimeout(ctx, memberTimeout)
+		resp, err := cli.MemberAddAsLearner(callCtx, []string{c.PeerURL()})
+		cancelCall()
+		if err == nil {
+			return resp.Member.ID, nil
+		}
+		if !errors.Is(err, rpctypes.ErrTooManyLearners) && !errors.Is(err, rpctypes.ErrUnhealthy) {
+			return 0, fmt.Errorf("add etcd member %s: %w", c.Name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("add etcd member %s: %w (last answer: %v)", c.Name,
+				ctx.Err(), err)
+		case <-time.After(addRetry):
+		}
+	}
 }
 
 // promoteInterval is how often a learner asks to become a voting member while it
