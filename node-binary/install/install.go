@@ -31,6 +31,9 @@ func Install(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("install lightnode %s: %w", o.Role, err)
 	}
+	if err := checkOtherRole(o, mgr); err != nil {
+		return err
+	}
 
 	unitChanged, err := installFiles(o, mgr, settings)
 	if err != nil {
@@ -43,6 +46,20 @@ func Install(ctx context.Context, o Options) error {
 		return err
 	}
 	o.say("%s is running; logs: %s", serviceName(o.Role), mgr.logHint(o.Role))
+	return nil
+}
+
+// checkOtherRole refuses to install a role beside the other one: both read the same
+// config file and data dir, and a server runs its own agent already.
+func checkOtherRole(o Options, mgr serviceManager) error {
+	for _, role := range Roles {
+		if role != o.Role && exists(o.System, mgr.unitPath(role)) {
+			return fmt.Errorf("install lightnode %s: lightnode %s is installed on this "+
+				"machine (%s), and both would share %s and %s; run lightnode uninstall "+
+				"first to change the role", o.Role, role, mgr.unitPath(role), o.ConfigFile,
+				o.DataDir)
+		}
+	}
 	return nil
 }
 

@@ -61,11 +61,55 @@ func readyzServer(t *testing.T, failures int32) (string, *atomic.Int32) {
 	return port, &calls
 }
 
-// testOptions returns options for sys that wait briefly between checks.
+// kubeletServer answers /healthz with 200 once it was asked failures times, and
+// returns its URL and a counter of the requests.
+func kubeletServer(t *testing.T, failures int32) (string, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" || calls.Add(1) <= failures {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/healthz", &calls
+}
+
+// testOptions returns options for sys that wait briefly between checks, with a
+// kubelet that is healthy.
 func testOptions(sys *fakeSystem, role Role, args ...string) (Options, *bytes.Buffer) {
 	var out bytes.Buffer
+	kubelet, _ := kubeletServer(sys.t, 0)
 	return Options{Role: role, Args: args, System: sys, Out: &out,
-		WaitTimeout: time.Minute, pollInterval: 10 * time.Millisecond}, &out
+		WaitTimeout: time.Minute, pollInterval: 10 * time.Millisecond,
+		kubeletHealthz: kubelet}, &out
+}
+
+// An agent whose service runs but keeps failing (a token for another cluster, say)
+// was reported running: the wait took an active service for a working one.
+func TestInstallAgentWaitsForTheKubelet(t *testing.T) {
+	sys := newFakeSystem(t)
+	o, out := testOptions(sys, RoleAgent, "--server", "https://10.0.0.1:6443", "--token", "t")
+	kubelet, calls := kubeletServer(t, 3)
+	o.kubeletHealthz = kubelet
+	if err := Install(context.Background(), o); err != nil {
+		t.Fatalf("install: %v\n%s", err, out)
+	}
+	if calls.Load() < 4 {
+		t.Errorf("install finished after %d kubelet checks, before the kubelet was healthy",
+			calls.Load())
+	}
+
+	sys = newFakeSystem(t)
+	o, out = testOptions(sys, RoleAgent, "--server", "https://10.0.0.1:6443", "--token", "t")
+	o.kubeletHealthz, _ = kubeletServer(t, 1<<30)
+	o.WaitTimeout = 200 * time.Millisecond
+	if err := Install(context.Background(), o); !errors.Is(err, ErrNotReady) {
+		t.Fatalf("install with a kubelet that never gets healthy: %v, want ErrNotReady\n%s",
+			err, out)
+	}
 }
 
 func TestInstallServerWithSystemd(t *testing.T) {
@@ -377,5 +421,29 @@ func assertMode(t *testing.T, sys *fakeSystem, hostPath string, want os.FileMode
 	}
 	if got := info.Mode().Perm(); got != want {
 		t.Errorf("%s has mode %v, want %v", hostPath, got, want)
+	}
+}
+
+// Installing an agent on a server's machine rewrote the server's config file with the
+// agent's settings and started a second kubelet beside the server's own.
+func TestInstallRefusesTheOtherRole(t *testing.T) {
+	sys := newFakeSystem(t)
+	port, _ := readyzServer(t, 0)
+	o, out := testOptions(sys, RoleServer, "--https-listen-port", port, "--token", "abc")
+	if err := Install(context.Background(), o); err != nil {
+		t.Fatalf("install server: %v\n%s", err, out)
+	}
+	before, err := os.ReadFile(sys.Path(o.withDefaults().ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ = testOptions(sys, RoleAgent, "--server", "https://10.0.0.2:6443", "--token", "x")
+	err = Install(context.Background(), o)
+	if err == nil || !strings.Contains(err.Error(), "lightnode server is installed") {
+		t.Fatalf("install agent beside a server: %v, want a refusal naming the server", err)
+	}
+	after, err := os.ReadFile(sys.Path(o.withDefaults().ConfigFile))
+	if err != nil || string(after) != string(before) {
+		t.Errorf("the server's config file changed:\n%s\nthen\n%s (%v)", before, after, err)
 	}
 }

@@ -33,6 +33,9 @@ const (
 	DefaultWaitTimeout = 120 * time.Second
 	// defaultPollInterval is how often the wait checks the service.
 	defaultPollInterval = time.Second
+	// defaultKubeletHealthz is where the kubelet lightnode configures answers its
+	// health check.
+	defaultKubeletHealthz = "http://127.0.0.1:10248/healthz"
 	// waitLogInterval is how often a long wait says it is still waiting.
 	waitLogInterval = 30 * time.Second
 )
@@ -83,6 +86,8 @@ type Options struct {
 
 	// pollInterval is how often the wait checks; tests shorten it.
 	pollInterval time.Duration
+	// kubeletHealthz is the health URL of the node's kubelet; tests point it elsewhere.
+	kubeletHealthz string
 }
 
 // withDefaults returns o with every empty field set to its default.
@@ -104,6 +109,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.pollInterval == 0 {
 		o.pollInterval = defaultPollInterval
+	}
+	if o.kubeletHealthz == "" {
+		o.kubeletHealthz = defaultKubeletHealthz
 	}
 	return o
 }
@@ -134,3 +142,6 @@ func (o Options) say(format string, args ...any) {
 
 // serviceName returns the service name of role.
 func serviceName(role Role) string { return "lightnode-" + string(role) }
+
+// podLogDirs hold the kubelet's logs of pods and containers.
+var podLogDirs = []string{"/var/log/pods", "/var/log/containers"}

@@ -20,8 +20,10 @@ var ErrNotReady = errors.New("service did not come up in time")
 // readyzTimeout bounds one readiness request.
 const readyzTimeout = 5 * time.Second
 
-// waitUntilUp waits until the service is active and, for a server, until the API
-// answers on the loopback address, checking every poll interval until the timeout.
+// waitUntilUp waits until the service is active, for a server until the API answers
+// on the loopback address, and for a node that runs the agent until its kubelet is
+// healthy, checking every poll interval until the timeout. An active service alone
+// proves nothing: its process may be failing and restarting.
 func waitUntilUp(ctx context.Context, o Options, mgr serviceManager) error {
 	if o.WaitTimeout < 0 {
 		return nil
@@ -34,7 +36,8 @@ func waitUntilUp(ctx context.Context, o Options, mgr serviceManager) error {
 	lastSaid := time.Now()
 	o.say("Waiting for %s", svc)
 	for {
-		if mgr.active(ctx, o, o.Role) && (o.Role != RoleServer || apiAnswers(ctx, readyz)) {
+		if mgr.active(ctx, o, o.Role) && (o.Role != RoleServer || apiAnswers(ctx, readyz)) &&
+			(!runsAgent(o) || kubeletHealthy(ctx, o.kubeletHealthz)) {
 			return nil
 		}
 		if time.Since(lastSaid) >= waitLogInterval {
@@ -84,4 +87,28 @@ func apiAnswers(ctx context.Context, url string) bool {
 		return true
 	}
 	return false
+}
+
+// runsAgent reports whether the installed service runs a kubelet: an agent, or a
+// server without disable-agent.
+func runsAgent(o Options) bool {
+	return o.Role == RoleAgent || configValue(o, "disable-agent") != "true"
+}
+
+// kubeletHealthy reports whether the kubelet answers its health check at url with ok.
+func kubeletHealthy(ctx context.Context, url string) bool {
+	ctx, cancel := context.WithTimeout(ctx, readyzTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
