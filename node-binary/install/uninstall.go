@@ -143,16 +143,25 @@ func removeFiles(ctx context.Context, o Options, mgr serviceManager) error {
 }
 
 // removeCNIState deletes the address leases and cached results of lightnode's pod
-// network, leaving those of other CNI networks on the machine alone.
+// network and of its pods' loopback, the pods' network namespaces (unmounted by then)
+// and the kubelet's pod logs, leaving those of other CNI networks on the machine alone.
 func removeCNIState(o Options) error {
 	errs := []error{removePath(o, path.Join(cniStateDir, "networks", cni.NetworkName))}
-	results, err := filepath.Glob(o.System.Path(path.Join(cniStateDir, "results",
-		cni.NetworkName+"-*")))
-	if err != nil {
-		return err
+	for _, pattern := range []string{
+		path.Join(cniStateDir, "results", cni.NetworkName+"-*"),
+		path.Join(cniStateDir, "results", "cni-loopback-*"),
+		path.Join(netnsDir, "cni-*"),
+	} {
+		matches, err := filepath.Glob(o.System.Path(pattern))
+		if err != nil {
+			return err
+		}
+		for _, m := range matches {
+			errs = append(errs, removePath(o, path.Join(path.Dir(pattern), filepath.Base(m))))
+		}
 	}
-	for _, r := range results {
-		errs = append(errs, removePath(o, path.Join(cniStateDir, "results", filepath.Base(r))))
+	for _, dir := range podLogDirs {
+		errs = append(errs, removePath(o, dir))
 	}
 	return errors.Join(errs...)
 }

@@ -134,6 +134,10 @@ func installedServer(t *testing.T) (*fakeSystem, Options) {
 	sys.write("/var/lib/cni/networks/other/10.9.0.2", "")
 	sys.write("/var/lib/cni/results/other-abc-eth0", "")
 	sys.mount("/run/netns/cni-1234")
+	sys.write("/run/netns/other-ns", "")
+	sys.write("/var/lib/cni/results/cni-loopback-abc-lo", "")
+	sys.write("/var/log/pods/default_echo_1/echo/0.log", "")
+	sys.write("/var/log/containers/echo.log", "")
 	sys.mount("/home")
 	sys.mkdir("/sys/class/net/cni0")
 	sys.mkdir("/sys/class/net/flannel.1")
@@ -169,13 +173,16 @@ func TestUninstallRemovesEverything(t *testing.T) {
 		"/usr/local/bin/lightnode", "/usr/local/bin/kubectl", "/etc/lightnode",
 		"/etc/systemd/system/lightnode-server.service", "/srv/lightnode", "/run/lightnode",
 		"/var/lib/kubelet", "/var/lib/cni/networks/cbr0", "/var/lib/cni/results/cbr0-abc-eth0",
+		// Left behind, they piled up with every install.
+		"/run/netns/cni-1234", "/var/lib/cni/results/cni-loopback-abc-lo", "/var/log/pods",
+		"/var/log/containers",
 	} {
 		if exists(sys, p) {
 			t.Errorf("%s still exists", p)
 		}
 	}
 	for _, p := range []string{"/run/systemd/system", "/var/lib/cni/networks/other",
-		"/var/lib/cni/results/other-abc-eth0"} {
+		"/var/lib/cni/results/other-abc-eth0", "/run/netns/other-ns"} {
 		if !exists(sys, p) {
 			t.Errorf("uninstall removed %s, which is not its own", p)
 		}
