@@ -82,7 +82,7 @@ func bindGeneral(fs *pflag.FlagSet, a *Agent) {
 }
 
 func bindNode(fs *pflag.FlagSet, a *Agent) {
-	define(fs, GroupNode, newStringValue(&a.NodeName, "", checkDNSSubdomain), "node-name",
+	define(fs, GroupNode, newStringValue(&a.NodeName, "", checkNodeName), "node-name",
 		"Kubernetes Node name (default: the lower-cased hostname)")
 	define(fs, GroupNode, newListValue(&a.NodeIP, nil, checkIP), "node-ip",
 		"IP address of the node, one per family (repeatable)")

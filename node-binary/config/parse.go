@@ -132,6 +132,19 @@ func checkDNSSubdomain(s string) error {
 	return nil
 }
 
+// checkNodeName reports a name a Node cannot have: it must be a DNS-1123 subdomain, and
+// also a valid label value, since the kubelet labels its Node kubernetes.io/hostname
+// with it.
+func checkNodeName(s string) error {
+	if err := checkDNSSubdomain(s); err != nil {
+		return err
+	}
+	if msgs := validation.IsValidLabelValue(s); len(msgs) > 0 {
+		return fmt.Errorf("invalid name %q: %s", s, strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
 // checkTLSSAN reports a subject alternative name that is neither an IP address nor a
 // DNS name.
 func checkTLSSAN(s string) error {

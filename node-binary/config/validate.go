@@ -28,7 +28,7 @@ func (a *Agent) validateNode(p *problems) {
 
 	if a.NodeName == "" {
 		p.addf("node-name", "must be set")
-	} else if err := checkDNSSubdomain(a.NodeName); err != nil {
+	} else if err := checkNodeName(a.NodeName); err != nil {
 		p.add("node-name", err)
 	}
 

@@ -80,6 +80,10 @@ func TestServerValidateRejects(t *testing.T) {
 		}, "--cluster-init"},
 		{"kubelet arg with dashes", func(s *Server) { s.KubeletArg = []string{"--v=2"} },
 			"--kubelet-arg"},
+		// A valid subdomain, but too long for the kubernetes.io/hostname label: the
+		// kubelet then failed to register its Node forever.
+		{"node name of 70 characters", func(s *Server) { s.NodeName = strings.Repeat("a", 70) },
+			"--node-name"},
 		{"apiserver arg with dashes", func(s *Server) {
 			s.KubeAPIServerArg = []string{"--profiling=true"}
 		}, "--kube-apiserver-arg"},
