@@ -183,7 +183,9 @@ bench_peer() {
 
 log "building"
 build_start=$(now)
-lightnode=$(hack/build-lightnode.sh)
+# The same complete build as make lightnode, so that bin/lightnode stays usable.
+hack/build-bundle.sh >&2
+lightnode=$(LIGHTNODE_TAGS=bundle hack/build-lightnode.sh)
 k8s=$(hack/envtest-assets.sh)
 peer=$root/bin/peer
 mkdir -p "$peer"
