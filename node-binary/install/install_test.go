@@ -41,40 +41,47 @@ RestartSec=5s
 WantedBy=multi-user.target
 `
 
-// readyzServer answers /readyz with 200 once it was asked failures times, and returns
-// its port and a counter of the requests.
-func readyzServer(t *testing.T, failures int32) (string, *atomic.Int32) {
+// checkServer answers path with 200 once it was asked failures times, over TLS when
+// secure, and returns the server and a counter of the requests.
+func checkServer(t *testing.T, path string, secure bool, failures int32) (*httptest.Server,
+	*atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/readyz" || calls.Add(1) <= failures {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path || calls.Add(1) <= failures {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ok"))
-	}))
+	})
+	srv := httptest.NewUnstartedServer(handler)
+	if secure {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+// readyzServer answers /readyz as an API server would once it was asked failures
+// times, and returns its port and a counter of the requests.
+func readyzServer(t *testing.T, failures int32) (string, *atomic.Int32) {
+	t.Helper()
+	srv, calls := checkServer(t, "/readyz", true, failures)
 	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
 	if err != nil {
 		t.Fatalf("split address: %v", err)
 	}
-	return port, &calls
+	return port, calls
 }
 
-// kubeletServer answers /healthz with 200 once it was asked failures times, and
-// returns its URL and a counter of the requests.
+// kubeletServer answers /healthz as a kubelet would once it was asked failures times,
+// and returns its URL and a counter of the requests.
 func kubeletServer(t *testing.T, failures int32) (string, *atomic.Int32) {
 	t.Helper()
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/healthz" || calls.Add(1) <= failures {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ok"))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/healthz", &calls
+	srv, calls := checkServer(t, "/healthz", false, failures)
+	return srv.URL + "/healthz", calls
 }
 
 // testOptions returns options for sys that wait briefly between checks, with a
