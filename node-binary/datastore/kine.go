@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/k3s-io/kine/pkg/drivers"
 )
 
 // SQLiteFile is the SQLite database under Config.DBDir.
@@ -60,12 +62,14 @@ func startKine(ctx context.Context, cfg Config) (*Datastore, error) {
 // defaultKineSettings poll and compact as kine's own defaults do, and report an
 // etcd version the API server accepts.
 var defaultKineSettings = kineSettings{
+	driver: drivers.Config{
+		CompactInterval:  5 * time.Minute,
+		CompactTimeout:   5 * time.Second,
+		CompactMinRetain: 1000,
+		CompactBatchSize: 1000,
+		PollBatchSize:    500,
+		PollInterval:     time.Second,
+	},
 	notifyInterval:      5 * time.Second,
 	emulatedETCDVersion: "3.6.11",
-	compactInterval:     5 * time.Minute,
-	compactTimeout:      5 * time.Second,
-	compactMinRetain:    1000,
-	compactBatchSize:    1000,
-	pollBatchSize:       500,
-	pollInterval:        time.Second,
 }

@@ -30,16 +30,12 @@ const kineStopTimeout = 2 * time.Second
 // grpcOverhead is the room a request needs beyond the largest value etcd accepts.
 const grpcOverhead = 512 * 1024
 
-// kineSettings tune kine's backend; none has a usable zero value.
+// kineSettings tune kine's backend (none of the driver settings has a usable zero
+// value) and what its etcd API reports.
 type kineSettings struct {
+	driver              drivers.Config
 	notifyInterval      time.Duration
 	emulatedETCDVersion string
-	compactInterval     time.Duration
-	compactTimeout      time.Duration
-	compactMinRetain    int64
-	compactBatchSize    int64
-	pollBatchSize       int64
-	pollInterval        time.Duration
 }
 
 // serveKine opens the datastore of dsn through kine and serves it over the etcd API on
@@ -53,15 +49,9 @@ func serveKine(ctx context.Context, wg *sync.WaitGroup, dsn, socket string,
 			cancel()
 		}
 	}()
-	_, backend, err := drivers.New(bctx, wg, &drivers.Config{
-		Endpoint:         dsn,
-		CompactInterval:  s.compactInterval,
-		CompactTimeout:   s.compactTimeout,
-		CompactMinRetain: s.compactMinRetain,
-		CompactBatchSize: s.compactBatchSize,
-		PollBatchSize:    s.pollBatchSize,
-		PollInterval:     s.pollInterval,
-	})
+	driver := s.driver
+	driver.Endpoint = dsn
+	_, backend, err := drivers.New(bctx, wg, &driver)
 	if errors.Is(err, drivers.ErrUnknownDriver) {
 		return "", errors.New("datastore endpoint: unknown scheme; use sqlite://, " +
 			"postgres://, mysql:// or an etcd http(s):// URL")

@@ -63,14 +63,24 @@ func readyzURL(o Options) string {
 }
 
 // apiAnswers reports whether the API server answers url with success, or refuses an
-// anonymous caller, which also shows it serves. The certificate is not checked: the
-// connection never leaves the machine and carries no credential.
+// anonymous caller, which also shows it serves.
 func apiAnswers(ctx context.Context, url string) bool {
+	switch statusOf(ctx, url) {
+	case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
+		return true
+	}
+	return false
+}
+
+// statusOf returns the HTTP status a GET of url on this machine answers with, or 0
+// when none comes within readyzTimeout. An https certificate is not checked: the
+// connection never leaves the machine and carries no credential.
+func statusOf(ctx context.Context, url string) int {
 	ctx, cancel := context.WithTimeout(ctx, readyzTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return false
+		return 0
 	}
 	client := &http.Client{Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
@@ -79,14 +89,10 @@ func apiAnswers(ctx context.Context, url string) bool {
 	defer client.CloseIdleConnections()
 	resp, err := client.Do(req)
 	if err != nil {
-		return false
+		return 0
 	}
 	_ = resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
-		return true
-	}
-	return false
+	return resp.StatusCode
 }
 
 // runsAgent reports whether the installed service runs a kubelet: an agent, or a
@@ -97,18 +103,5 @@ func runsAgent(o Options) bool {
 
 // kubeletHealthy reports whether the kubelet answers its health check at url with ok.
 func kubeletHealthy(ctx context.Context, url string) bool {
-	ctx, cancel := context.WithTimeout(ctx, readyzTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return false
-	}
-	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
-	defer client.CloseIdleConnections()
-	resp, err := client.Do(req)
-	if err != nil {
-		return false
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return statusOf(ctx, url) == http.StatusOK
 }
